@@ -1,0 +1,58 @@
+"""What the send step hands to channels, and what channels hand back.
+
+These types are part of the stable plugin API (spec "Channels and the plugin API").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RECEIPT_STATUSES = ("sent", "failed")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a delivery goes to: the debtor's name, postal address lines and emails."""
+
+    name: str
+    address_lines: tuple[str, ...]
+    emails: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    phone: str | None = None
+    country: str = "FR"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One stage's documents for one client through one medium.
+
+    ``delivery_id`` is derived from client, stage, invoices and document hashes, so the
+    same documents are never delivered twice.
+    """
+
+    delivery_id: str
+    client: str
+    stage: str
+    medium: str
+    invoices: tuple[str, ...]
+    documents: tuple[Path, ...]
+    recipient: Recipient
+    attachments: tuple[Path, ...] = ()
+    subject: str = ""
+    thread: tuple[str, ...] = ()  # proofs (e.g. Message-IDs) of earlier deliveries to this client
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A channel's answer for one delivery: ``sent`` with proof, or ``failed`` with an error."""
+
+    delivery_id: str
+    status: str
+    proof: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in RECEIPT_STATUSES:
+            raise ValueError(f"Receipt.status must be one of {RECEIPT_STATUSES}, not {self.status!r}")

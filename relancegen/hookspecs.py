@@ -1,0 +1,99 @@
+"""The plugin hooks: every point where a plugin can take part in a build or a send.
+
+Plugins are pluggy plugins found through the ``relancegen`` entry-point group; the
+built-in channels are registered the same way. Each hook below documents when it is
+called, its arguments and what its return value means. Implement a hook with
+``@relancegen.hookimpl`` and a function of the same name; you may accept only the
+arguments you use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+PROJECT = "relancegen"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def relancegen_add_channels(site: Any) -> list[Any]:
+    """Return the channel objects this plugin provides.
+
+    Called once per ``relancegen send`` / ``track`` after the site is loaded.
+
+    :param site: the loaded :class:`relancegen.model.Site`.
+    :return: a list of channel objects. A channel has a unique ``name`` (the value a site
+        writes as ``channels.<medium>.plugin``) and a method
+        ``send(deliveries, *, settings, dry_run=False) -> list[Receipt]`` returning one
+        :class:`relancegen.Receipt` per delivery, without raising for a single failed
+        delivery. It may also have ``track(entries, *, settings) -> list[dict]`` to poll
+        the status of earlier deliveries, and ``validate_settings(settings) -> list[str]``
+        returning problems with its settings.
+    """
+
+
+@hookspec
+def relancegen_site_loaded(site: Any) -> None:
+    """Called after the site is loaded and validated, before anything is computed.
+
+    :param site: the loaded :class:`relancegen.model.Site` (read-only).
+    """
+
+
+@hookspec
+def relancegen_client_situation(site: Any, situation: Any) -> None:
+    """Called once per client after its situation (stage, invoices, penalties) is computed.
+
+    :param site: the loaded site.
+    :param situation: the :class:`relancegen.situation.ClientSituation` (read-only); a
+        plugin can use it to collect figures or to log a decision.
+    """
+
+
+@hookspec
+def relancegen_template_filters(site: Any) -> dict[str, Any]:
+    """Return Jinja filters to add to the template environment, as ``{name: function}``.
+
+    Called once per build when the theme environment is created. Later plugins override
+    earlier ones for the same name; built-in filters (``money``, ``date_long``...) can be
+    overridden this way.
+    """
+
+
+@hookspec
+def relancegen_extra_documents(site: Any, situation: Any) -> list[Any]:
+    """Return additional documents to build for one client's situation.
+
+    :param site: the loaded site.
+    :param situation: the client's :class:`relancegen.situation.ClientSituation`.
+    :return: a list of :class:`relancegen.documents.DocumentSpec`; each is rendered through
+        the theme like the built-in kinds and listed in the manifest.
+    """
+
+
+@hookspec
+def relancegen_document_rendered(site: Any, document: Any, path: Any) -> None:
+    """Called after each document file is written.
+
+    :param document: the manifest entry (a dict with client, stage, kind, format, path,
+        invoices, channel, sha256).
+    :param path: the absolute :class:`pathlib.Path` of the written file.
+    """
+
+
+@hookspec
+def relancegen_build_finished(site: Any, manifest: dict[str, Any]) -> None:
+    """Called once after ``manifest.json`` is written, with the manifest as a dict."""
+
+
+@hookspec(firstresult=True)
+def relancegen_render_pdf(html: str, base_url: str, stylesheets: list[Any]) -> bytes | None:
+    """Render one HTML document to PDF bytes; the first non-None result wins.
+
+    The built-in WeasyPrint renderer is registered ``trylast``, so a plugin can replace it
+    by returning bytes. Return None to leave the document to the next renderer.
+    """

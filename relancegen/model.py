@@ -1,0 +1,248 @@
+"""The site as plain, validated data.
+
+These frozen dataclasses are what the loader produces and what every later step
+(penalties, stages, rendering, channels) consumes. They hold no behaviour that does I/O.
+Money is always ``Decimal``; dates are ``datetime.date``; times are timezone-aware.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from relancegen.errors import Location
+
+#: The stages in escalation order, as the spec's default schedule names them.
+STAGES: tuple[str, ...] = (
+    "prevention",
+    "reminder",
+    "call",
+    "overdue",
+    "penalties",
+    "formal_notice",
+    "collection",
+)
+
+#: Stage → the media its documents go out through (spec "Stages" table).
+STAGE_MEDIA: dict[str, tuple[str, ...]] = {
+    "prevention": ("email",),
+    "reminder": ("email",),
+    "call": ("phone",),
+    "overdue": ("email", "post"),
+    "penalties": ("registered_post",),
+    "formal_notice": ("registered_post",),
+    "collection": ("agency", "post"),
+}
+
+MEDIA: tuple[str, ...] = ("email", "post", "registered_post", "phone", "agency")
+
+CLIENT_KINDS: tuple[str, ...] = ("b2b", "b2c", "public")
+PAYER_PROFILES: tuple[str, ...] = ("good", "average", "bad")
+DAY_COUNTS: tuple[str, ...] = ("actual/365", "actual/actual")
+PAYMENT_ALLOCATIONS: tuple[str, ...] = ("principal", "interest_first")
+JOURNAL_STATUSES: tuple[str, ...] = ("attempt", "sent", "failed", "recorded", "unknown")
+
+
+def stage_rank(stage: str) -> int:
+    """Position of a stage in the escalation order (prevention is 0)."""
+    return STAGES.index(stage)
+
+
+@dataclass(frozen=True)
+class Address:
+    lines: tuple[str, ...]
+    postcode: str
+    city: str
+    country: str = "FR"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    role: str = ""
+    email: str | None = None
+    phone: str | None = None
+    cc: bool = False
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Creditor:
+    name: str
+    address: Address
+    email: str
+    legal_form: str | None = None
+    share_capital: str | None = None
+    siren: str | None = None
+    vat_number: str | None = None
+    phone: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+    payment_url: str | None = None
+    signatory: Signatory | None = None
+
+
+@dataclass(frozen=True)
+class LateInterestRule:
+    """How late interest is computed for b2b invoices.
+
+    ``kind`` is ``ecb`` (ECB rate + ``points``, re-fixed each half-year), ``3x-legal``
+    (three times each half-year's legal rate) or ``fixed`` (``annual_rate`` in percent).
+    """
+
+    kind: str
+    points: Decimal = Decimal("0")
+    annual_rate: Decimal | None = None
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Terms:
+    payment_days: int = 30
+    late_interest: LateInterestRule = LateInterestRule("ecb", Decimal("10"), text="ecb+10")
+    recovery_indemnity: Decimal = Decimal("40.00")
+    day_count: str = "actual/365"
+    formal_notice_days: int = 8
+    claim_paid_late: bool = True
+    payment_allocation: str = "principal"
+
+
+@dataclass(frozen=True)
+class ScheduleStep:
+    stage: str
+    days: int
+
+
+DEFAULT_SCHEDULE: tuple[ScheduleStep, ...] = (
+    ScheduleStep("prevention", -7),
+    ScheduleStep("reminder", 5),
+    ScheduleStep("call", 12),
+    ScheduleStep("overdue", 20),
+    ScheduleStep("penalties", 35),
+    ScheduleStep("formal_notice", 50),
+    ScheduleStep("collection", 65),
+)
+
+DEFAULT_PROFILES: dict[str, int] = {"good": 10, "average": 0, "bad": -3}
+
+
+@dataclass(frozen=True)
+class Policy:
+    min_days_between_stages: int = 7
+    minimum_balance: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Payment:
+    date: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Promise:
+    date: dt.date
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Invoice:
+    number: str
+    client: str
+    issued: dt.date
+    due: dt.date
+    amount: Decimal
+    subject: str = ""
+    currency: str = "EUR"
+    amount_excl_tax: Decimal | None = None
+    payments: tuple[Payment, ...] = ()
+    disputed: str | None = None
+    promise: Promise | None = None
+    file: Path | None = None
+    late_interest: LateInterestRule | None = None
+    location: Location = Location("")
+
+    def paid_by(self, day: dt.date) -> Decimal:
+        """Sum of payments made on or before ``day``."""
+        return sum((p.amount for p in self.payments if p.date <= day), Decimal("0.00"))
+
+    def outstanding(self, day: dt.date) -> Decimal:
+        """Principal still owed at the end of ``day`` (never negative)."""
+        return max(self.amount - self.paid_by(day), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class Client:
+    id: str
+    name: str
+    address: Address
+    kind: str = "b2b"
+    siren: str | None = None
+    language: str | None = None
+    contacts: tuple[Contact, ...] = ()
+    payer: str = "average"
+    usual_payment_days: int | None = None
+    strategic: bool = False
+    paused_until: dt.date | None = None
+    location: Location = Location("")
+
+    @property
+    def accounting_contact(self) -> Contact | None:
+        """The contact letters and emails are addressed to: role accounting, else the first."""
+        for contact in self.contacts:
+            if contact.role == "accounting":
+                return contact
+        return self.contacts[0] if self.contacts else None
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    time: dt.datetime
+    client: str
+    stage: str
+    channel: str
+    invoices: tuple[str, ...]
+    status: str
+    proof: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    delivery_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path
+    title: str
+    language: str
+    theme: str
+    output: Path
+    as_of: dt.date | None
+    creditor: Creditor
+    terms: Terms
+    schedule: tuple[ScheduleStep, ...]
+    profiles: dict[str, int]
+    policy: Policy
+    clients: dict[str, Client]
+    invoices: tuple[Invoice, ...]
+    journal: tuple[JournalEntry, ...]
+    journal_dir: Path
+    rates: Any  # relancegen.rates.RateTables (kept as Any to avoid an import cycle)
+    channels: dict[str, dict[str, Any]]
+    warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
+
+    def invoices_of(self, client_id: str) -> list[Invoice]:
+        return [inv for inv in self.invoices if inv.client == client_id]
+
+    def journal_of(self, client_id: str) -> list[JournalEntry]:
+        return [entry for entry in self.journal if entry.client == client_id]
