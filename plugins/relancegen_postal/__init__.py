@@ -1,0 +1,1 @@
+"""The built-in ``maileva`` postal channel: simple and registered letters (LRAR)."""

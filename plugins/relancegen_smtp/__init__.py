@@ -1,0 +1,1 @@
+"""The built-in ``smtp`` channel: reminder emails with their PDFs, threaded, with proof."""
