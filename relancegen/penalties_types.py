@@ -30,13 +30,18 @@ class InvoicePenalties:
     client: str
     due: dt.date
     outstanding: Decimal  # principal still owed on the computation date
-    days_late: int  # days from the start of interest to the end date (0 if none)
-    interest: Decimal
+    days_late: int  # days from the due date (exclusive) to the end date (build date or settlement)
+    interest: Decimal  # sum of the periods' interest
     indemnity: Decimal
     periods: tuple[PenaltyPeriod, ...]
     interest_paid: Decimal = Decimal("0.00")  # with interest_first: interest settled by payments
     rate_label: str = ""  # how the rate is described in letters, e.g. "taux BCE + 10 points"
 
     @property
+    def interest_due(self) -> Decimal:
+        """Interest still owed: the sum of the periods less what payments settled."""
+        return self.interest - self.interest_paid
+
+    @property
     def total_penalties(self) -> Decimal:
-        return self.interest + self.indemnity
+        return self.interest_due + self.indemnity

@@ -45,7 +45,7 @@ class ClientSituation:
 
     @property
     def interest(self) -> Decimal:
-        return sum((line.penalties.interest for line in self.overdue if line.penalties), Decimal("0.00"))
+        return sum((line.penalties.interest_due for line in self.overdue if line.penalties), Decimal("0.00"))
 
     @property
     def indemnity(self) -> Decimal:

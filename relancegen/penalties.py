@@ -1,0 +1,209 @@
+"""The French late-penalty engine: pure functions over the site model.
+
+Rules (spec "Penalties (France)", C. com. L441-10 and D441-5, CCP R2192-31, C. civ. 1231-6):
+
+* Interest runs from the day after the start date (the due date; for consumers, the formal
+  notice) to the end date inclusive (the build date, or the payment that settles the
+  invoice), on the principal still owed: simple interest ``principal × rate × days / 365``.
+* A period is split at every half-year boundary where the rate changes, at every payment
+  (a payment on day P lowers the principal from day P+1) and, with ``actual/actual``, at
+  every 1 January (each year's days are divided by that year's length).
+* Each period's interest is rounded half-up to the cent; the invoice's interest is the sum.
+* Business and public debtors owe the fixed recovery indemnity once per late invoice;
+  consumers owe none.
+
+Nothing here reads the clock or a file: the build date and the tables are arguments.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from relancegen.model import Invoice, JournalEntry, LateInterestRule, Site, Terms
+from relancegen.penalties_types import InvoicePenalties, PenaltyPeriod
+from relancegen.rates import RateTables, half_year_start, next_half_year_start
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+PUBLIC_POINTS = Decimal("8")
+ESCALATION_COUNTED = ("sent", "recorded")
+
+RateOfDay = Callable[[dt.date], Decimal]
+
+
+def formal_notice_date(entries: Iterable[JournalEntry]) -> dt.date | None:
+    """The date of the earliest formal notice sent or recorded, among one client's entries."""
+    dates = [
+        entry.time.date()
+        for entry in entries
+        if entry.stage == "formal_notice" and entry.status in ESCALATION_COUNTED
+    ]
+    return min(dates) if dates else None
+
+
+def compute_penalties(
+    invoice: Invoice,
+    *,
+    kind: str,
+    terms: Terms,
+    rates: RateTables,
+    as_of: dt.date,
+    formal_notice_date: dt.date | None = None,
+) -> InvoicePenalties | None:
+    """Late interest and recovery indemnity of one invoice on ``as_of``.
+
+    Returns None when the invoice owes no penalty: not yet late, paid on time, paid late
+    while ``terms.claim_paid_late`` is off, or a consumer's invoice before any formal notice.
+    """
+    if as_of <= invoice.due or invoice.outstanding(invoice.due) <= 0:
+        return None
+    settled_on = _settlement_date(invoice, as_of)
+    if settled_on is not None and not terms.claim_paid_late:
+        return None
+
+    indemnity = ZERO if kind == "b2c" else terms.recovery_indemnity
+    start = invoice.due
+    if kind == "b2c":
+        if formal_notice_date is None or formal_notice_date >= as_of:
+            return None
+        start = max(invoice.due, formal_notice_date)
+
+    rate_of_day, label = _rate_rule(invoice, kind, terms, rates, start)
+    periods, interest_paid, principal = _accrue(invoice, start, as_of, rate_of_day, terms)
+    end = settled_on or as_of
+    if not periods and indemnity == ZERO:
+        return None
+    return InvoicePenalties(
+        invoice=invoice.number,
+        client=invoice.client,
+        due=invoice.due,
+        outstanding=principal,
+        days_late=(end - invoice.due).days,
+        interest=sum((p.interest for p in periods), ZERO),
+        indemnity=indemnity,
+        periods=tuple(periods),
+        interest_paid=interest_paid,
+        rate_label=label,
+    )
+
+
+def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> list[InvoicePenalties]:
+    """Every invoice of the site (or of one client) that owes penalties on ``as_of``."""
+    results = []
+    notices = {cid: formal_notice_date(site.journal_of(cid)) for cid in site.clients}
+    for invoice in site.invoices:
+        if client_id is not None and invoice.client != client_id:
+            continue
+        client = site.clients[invoice.client]
+        penalties = compute_penalties(
+            invoice,
+            kind=client.kind,
+            terms=site.terms,
+            rates=site.rates,
+            as_of=as_of,
+            formal_notice_date=notices[client.id],
+        )
+        if penalties is not None:
+            results.append(penalties)
+    return results
+
+
+def _settlement_date(invoice: Invoice, as_of: dt.date) -> dt.date | None:
+    """The day the invoice was fully paid, if it was by ``as_of``."""
+    if invoice.outstanding(as_of) > 0:
+        return None
+    paid = ZERO
+    for payment in sorted(invoice.payments, key=lambda p: p.date):
+        paid += payment.amount
+        if paid >= invoice.amount:
+            return payment.date
+    return None
+
+
+def _rate_rule(
+    invoice: Invoice, kind: str, terms: Terms, rates: RateTables, start: dt.date
+) -> tuple[RateOfDay, str]:
+    """The annual rate (percent) applying to each late day, and its description in French."""
+    if kind == "b2c":
+        return rates.legal_rate, "taux de l'intérêt légal"
+    if kind == "public":
+        first_day = start + dt.timedelta(days=1)
+        fixed = rates.ecb_half_year_rate(first_day) + PUBLIC_POINTS
+        fixed_on = half_year_start(first_day)
+        day_word = "1er" if fixed_on.day == 1 else str(fixed_on.day)
+        month = "janvier" if fixed_on.month == 1 else "juillet"
+        label = f"taux BCE + 8 points, fixé au {day_word} {month} {fixed_on.year}"
+        return (lambda _day: fixed), label
+    rule: LateInterestRule = invoice.late_interest or terms.late_interest
+    if rule.kind == "ecb":
+        points = rule.points
+        return (lambda day: rates.ecb_half_year_rate(day) + points), f"taux BCE + {_points(points)} points"
+    if rule.kind == "3x-legal":
+        return (lambda day: 3 * rates.legal_rate(day)), "3 × taux de l'intérêt légal"
+    annual = rule.annual_rate or ZERO
+    return (lambda _day: annual), f"{_points(annual)} % l'an"
+
+
+def _points(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def _accrue(
+    invoice: Invoice, start: dt.date, as_of: dt.date, rate_of_day: RateOfDay, terms: Terms
+) -> tuple[list[PenaltyPeriod], Decimal, Decimal]:
+    """Walk the late days once, cutting a period at each rate change, payment and (with
+    actual/actual) year start. Returns (periods, interest settled by payments, principal left).
+    """
+    principal = invoice.amount - invoice.paid_by(start)
+    first_day = start + dt.timedelta(days=1)
+    payments_by_day: dict[dt.date, Decimal] = {}
+    for payment in invoice.payments:
+        if start < payment.date <= as_of:
+            payments_by_day[payment.date] = payments_by_day.get(payment.date, ZERO) + payment.amount
+
+    cuts = _rate_cuts(first_day, as_of, rate_of_day)
+    if terms.day_count == "actual/actual":
+        cuts |= {dt.date(year, 1, 1) for year in range(first_day.year + 1, as_of.year + 1)}
+    cuts |= {day + dt.timedelta(days=1) for day in payments_by_day if day < as_of}
+
+    periods: list[PenaltyPeriod] = []
+    interest_paid = ZERO
+    period_start = first_day
+    for boundary in sorted(cut for cut in cuts if cut > first_day) + [as_of + dt.timedelta(days=1)]:
+        period_end = boundary - dt.timedelta(days=1)
+        if principal > 0:
+            periods.append(_period(period_start, period_end, principal, rate_of_day(period_start), terms))
+        paid = payments_by_day.get(period_end, ZERO)
+        if paid:
+            if terms.payment_allocation == "interest_first":
+                unpaid_interest = sum((p.interest for p in periods), ZERO) - interest_paid
+                to_interest = min(paid, unpaid_interest)
+                interest_paid += to_interest
+                paid -= to_interest
+            principal = max(principal - paid, ZERO)
+        if principal <= 0:
+            break
+        period_start = boundary
+    return periods, interest_paid, principal
+
+
+def _rate_cuts(first_day: dt.date, last_day: dt.date, rate_of_day: RateOfDay) -> set[dt.date]:
+    """Half-year starts within the late days where the rate differs from the day before."""
+    cuts = set()
+    boundary = next_half_year_start(first_day)
+    while boundary <= last_day:
+        if rate_of_day(boundary) != rate_of_day(boundary - dt.timedelta(days=1)):
+            cuts.add(boundary)
+        boundary = next_half_year_start(boundary)
+    return cuts
+
+
+def _period(start: dt.date, end: dt.date, principal: Decimal, rate: Decimal, terms: Terms) -> PenaltyPeriod:
+    days = (end - start).days + 1
+    year_length = 366 if terms.day_count == "actual/actual" and calendar.isleap(start.year) else 365
+    interest = (principal * rate * days / (100 * year_length)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return PenaltyPeriod(start=start, end=end, days=days, principal=principal, annual_rate=rate, interest=interest)

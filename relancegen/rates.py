@@ -1,0 +1,143 @@
+"""The ECB and legal rate tables that ship with relancegen, extendable from site.yml.
+
+The tables are data files (``relancegen/rates/*.yml``), each with the date it is verified
+through. For a day past that, the last known value is used and
+:meth:`RateTables.coverage_warnings` says so, so that every build can warn about it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+TABLES_DIR = Path(__file__).parent / "rates"
+
+
+def half_year(day: dt.date) -> str:
+    """The half-year a day belongs to, as the tables name it: ``2026-S2``."""
+    return f"{day.year}-S{1 if day.month <= 6 else 2}"
+
+
+def half_year_start(day: dt.date) -> dt.date:
+    """1 January or 1 July of the day's half-year."""
+    return dt.date(day.year, 1 if day.month <= 6 else 7, 1)
+
+
+def next_half_year_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 7, 1) if day.month <= 6 else dt.date(day.year + 1, 1, 1)
+
+
+@dataclass(frozen=True)
+class RateTables:
+    """ECB rates by effective date and legal rates by half-year, with their coverage."""
+
+    ecb: tuple[tuple[dt.date, Decimal], ...]  # sorted by effective date
+    ecb_verified_through: dt.date
+    legal: dict[str, Decimal]  # "tous les autres cas", by half-year
+    legal_verified_through: str
+
+    def ecb_rate_on(self, day: dt.date) -> Decimal:
+        """The ECB main refinancing rate in force on ``day`` (last known value past the table)."""
+        dates = [effective for effective, _ in self.ecb]
+        index = bisect.bisect_right(dates, day) - 1
+        if index < 0:
+            raise ValueError(f"no ECB rate is known before {self.ecb[0][0].isoformat()}")
+        return self.ecb[index][1]
+
+    def ecb_half_year_rate(self, day: dt.date) -> Decimal:
+        """The ECB rate in force on the first day of ``day``'s half-year (1 January or 1 July)."""
+        return self.ecb_rate_on(half_year_start(day))
+
+    def legal_rate(self, day: dt.date) -> Decimal:
+        """The legal rate ("tous les autres cas") of ``day``'s half-year; last known past the table."""
+        key = half_year(day)
+        if key in self.legal:
+            return self.legal[key]
+        earlier = [k for k in self.legal if k <= key]
+        if not earlier:
+            raise ValueError(f"no legal rate is known for {key} or before")
+        return self.legal[max(earlier)]
+
+    def coverage_warnings(self, up_to: dt.date) -> list[str]:
+        """One sentence per table that does not cover the half-year of ``up_to``."""
+        warnings = []
+        last_ecb_date = self.ecb[-1][0]
+        covered_through = max(self.ecb_verified_through, last_ecb_date)
+        if up_to > covered_through and half_year_start(up_to) > covered_through:
+            warnings.append(
+                f"the ECB rate table is verified through {covered_through.isoformat()}: for "
+                f"{half_year(up_to)} the last known rate ({self.ecb[-1][1]} % from "
+                f"{last_ecb_date.isoformat()}) is used. If the ECB changed its rate, add it under "
+                f"`rates: ecb: {{\"YYYY-MM-DD\": \"x.xx\"}}` in site.yml."
+            )
+        missing = [key for key in _half_years_between(self._first_legal_day(), up_to) if key not in self.legal]
+        if missing:
+            last = max(self.legal)
+            warnings.append(
+                f"the legal rate is not known for {', '.join(missing)}: the last known rate "
+                f"({self.legal[last]} % for {last}) is used. Add the published rate under "
+                f"`rates: legal: {{\"{missing[-1]}\": \"x.xx\"}}` in site.yml."
+            )
+        return warnings
+
+    def _first_legal_day(self) -> dt.date:
+        year, semester = min(self.legal).split("-S")
+        return dt.date(int(year), 1 if semester == "1" else 7, 1)
+
+
+def _half_years_between(start: dt.date, end: dt.date) -> list[str]:
+    keys = []
+    day = half_year_start(start)
+    while day <= end:
+        keys.append(half_year(day))
+        day = next_half_year_start(day)
+    return keys
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_tables() -> RateTables:
+    ecb_data = yaml.safe_load((TABLES_DIR / "ecb.yml").read_text(encoding="utf-8"))
+    legal_data = yaml.safe_load((TABLES_DIR / "legal.yml").read_text(encoding="utf-8"))
+    ecb = tuple(sorted((_as_date(day), Decimal(rate)) for day, rate in ecb_data["rates"].items()))
+    legal = {str(key): Decimal(values["other"]) for key, values in legal_data["rates"].items()}
+    return RateTables(
+        ecb=ecb,
+        ecb_verified_through=_as_date(ecb_data["verified_through"]),
+        legal=legal,
+        legal_verified_through=str(legal_data["verified_through"]),
+    )
+
+
+def _as_date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def load_rate_tables(
+    ecb_overrides: dict[dt.date, Decimal] | None = None,
+    legal_overrides: dict[str, Decimal] | None = None,
+) -> RateTables:
+    """The shipped tables, extended (or corrected) by a site's ``rates:`` values.
+
+    A site's ECB value counts as verified through its effective date; a site's legal
+    value covers its half-year.
+    """
+    shipped = _shipped_tables()
+    if not ecb_overrides and not legal_overrides:
+        return shipped
+    ecb = dict(shipped.ecb)
+    ecb.update(ecb_overrides or {})
+    legal = dict(shipped.legal)
+    legal.update(legal_overrides or {})
+    ecb_verified = max([shipped.ecb_verified_through, *(ecb_overrides or {})])
+    return RateTables(
+        ecb=tuple(sorted(ecb.items())),
+        ecb_verified_through=ecb_verified,
+        legal=legal,
+        legal_verified_through=max(legal),
+    )

@@ -1,0 +1,506 @@
+"""The one place that declares every field of a site: its type, default and check.
+
+In the spirit of MkDocs' ``config_options``: each field type validates itself and reports
+problems naming the field and the line; a :class:`Record` rejects unknown keys with a
+"did you mean" hint. The loader turns validated records into :mod:`relancegen.model` objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from relancegen.errors import Location, Problem
+from relancegen.model import (
+    CLIENT_KINDS,
+    DAY_COUNTS,
+    MEDIA,
+    PAYER_PROFILES,
+    PAYMENT_ALLOCATIONS,
+    STAGES,
+    LateInterestRule,
+)
+from relancegen.yamlpos import PosDict, PosList
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+EMAIL_PATTERN = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+HALF_YEAR_PATTERN = re.compile(r"\d{4}-S[12]")
+SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "client_secret")
+
+INVALID = object()
+MISSING = object()
+
+
+@dataclass
+class Context:
+    """Where values are read from, and where problems go."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, line: int, path: str, message: str) -> object:
+        self.problems.append(Problem(Location(self.file, line), path, message))
+        return INVALID
+
+    def warn(self, line: int, path: str, message: str) -> None:
+        self.problems.append(Problem(Location(self.file, line), path, message, "warning"))
+
+
+class Field:
+    """A declared field. ``parse`` returns the validated value or ``INVALID``."""
+
+    def __init__(self, *, required: bool = False, default: Any = None, check: Callable[[Any], str | None] | None = None):
+        self.required = required
+        self.default = default
+        self.check = check
+
+    def parse(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        parsed = self.convert(value, ctx, path, line)
+        if parsed is not INVALID and self.check is not None:
+            message = self.check(parsed)
+            if message:
+                return ctx.error(line, path, message)
+        return parsed
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        return value
+
+
+class Text(Field):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
+            return ctx.error(line, path, "expected text")
+        text = str(value).strip()
+        if not text:
+            return ctx.error(line, path, "must not be empty")
+        return text
+
+
+class Integer(Field):
+    def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return ctx.error(line, path, f"expected a whole number, got {value!r}")
+        if self.minimum is not None and value < self.minimum:
+            return ctx.error(line, path, f"must be at least {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            return ctx.error(line, path, f"must be at most {self.maximum}")
+        return value
+
+
+class Boolean(Field):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        if not isinstance(value, bool):
+            return ctx.error(line, path, f"expected true or false, got {value!r}")
+        return value
+
+
+class Date(Field):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            return ctx.error(line, path, f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def parse_money(value: Any) -> Decimal | None:
+    """A decimal string or number with at most two decimals, as Decimal; None if invalid."""
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+class Money(Field):
+    def __init__(self, *, positive: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.positive = positive
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        amount = parse_money(value)
+        if amount is None:
+            return ctx.error(line, path, f"expected an amount with at most 2 decimals, such as \"1440.00\", got {value!r}")
+        if amount < 0 or (self.positive and amount == 0):
+            return ctx.error(line, path, "must be positive" if self.positive else "must not be negative")
+        return amount
+
+
+class Percent(Field):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        try:
+            rate = Decimal(str(value).strip().rstrip("%").strip())
+        except InvalidOperation:
+            return ctx.error(line, path, f"expected a rate in percent such as \"2.15\", got {value!r}")
+        if not rate.is_finite() or rate < -5 or rate > 100:
+            return ctx.error(line, path, f"rate {value!r} is out of range")
+        return rate
+
+
+class Identifier(Text):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        text = super().convert(value, ctx, path, line)
+        if text is not INVALID and not ID_PATTERN.fullmatch(text):
+            return ctx.error(line, path, f"{text!r} is not a valid id: use lowercase letters, digits and '-', starting with a letter or digit")
+        return text
+
+
+class Choice(Text):
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        text = super().convert(value, ctx, path, line)
+        if text is not INVALID and text not in self.choices:
+            return ctx.error(line, path, f"{text!r} is not one of {', '.join(self.choices)}")
+        return text
+
+
+class Email(Text):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        text = super().convert(value, ctx, path, line)
+        if text is not INVALID and not EMAIL_PATTERN.fullmatch(text):
+            return ctx.error(line, path, f"{text!r} is not an email address")
+        return text
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        number = int(char)
+        if position % 2 == 1:
+            number = number * 2 - 9 if number > 4 else number * 2
+        total += number
+    return total % 10 == 0
+
+
+class Siren(Text):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        text = super().convert(value, ctx, path, line)
+        if text is INVALID:
+            return text
+        digits = text.replace(" ", "")
+        if not re.fullmatch(r"\d{9}", digits):
+            return ctx.error(line, path, f"a SIREN has 9 digits, got {text!r}")
+        if not luhn_valid(digits):
+            return ctx.error(line, path, f"SIREN {text!r} fails the Luhn check (a digit is probably wrong)")
+        return digits
+
+
+class Iban(Text):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        from schwifty import IBAN
+        from schwifty.exceptions import SchwiftyException
+
+        text = super().convert(value, ctx, path, line)
+        if text is INVALID:
+            return text
+        try:
+            return str(IBAN(text).compact)
+        except SchwiftyException as error:
+            return ctx.error(line, path, f"invalid IBAN: {error}")
+
+
+class Bic(Text):
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        from schwifty import BIC
+        from schwifty.exceptions import SchwiftyException
+
+        text = super().convert(value, ctx, path, line)
+        if text is INVALID:
+            return text
+        try:
+            return str(BIC(text, allow_invalid=False).compact)
+        except SchwiftyException as error:
+            return ctx.error(line, path, f"invalid BIC: {error}")
+
+
+class LateInterest(Text):
+    """``ecb+10`` (any ``ecb+N``), ``3x-legal``, or a fixed annual rate such as ``"12%"``."""
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        text = super().convert(value, ctx, path, line)
+        if text is INVALID:
+            return text
+        return parse_late_interest(text) or ctx.error(
+            line, path, f"{text!r} is not a late-interest rule: use ecb+10, 3x-legal or a fixed rate such as \"12%\""
+        )
+
+
+def parse_late_interest(text: str) -> LateInterestRule | None:
+    compact = text.replace(" ", "").lower()
+    if compact == "3x-legal":
+        return LateInterestRule("3x-legal", text="3x-legal")
+    if match := re.fullmatch(r"ecb\+(\d+(?:\.\d+)?)", compact):
+        return LateInterestRule("ecb", Decimal(match.group(1)), text=compact)
+    if match := re.fullmatch(r"(\d+(?:\.\d+)?)%", compact):
+        return LateInterestRule("fixed", annual_rate=Decimal(match.group(1)), text=f"{match.group(1)}%")
+    return None
+
+
+class ListOf(Field):
+    def __init__(self, item: Field, **kwargs: Any):
+        kwargs.setdefault("default", ())
+        super().__init__(**kwargs)
+        self.item = item
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        if not isinstance(value, list):
+            return ctx.error(line, path, "expected a list")
+        items = []
+        for index, element in enumerate(value):
+            item_line = value.line_of(index) if isinstance(value, PosList) else line
+            items.append(self.item.parse(element, ctx, f"{path}[{index}]", item_line))
+        return INVALID if any(item is INVALID for item in items) else tuple(items)
+
+
+class MapOf(Field):
+    """A mapping whose keys are checked by ``key_check`` and values by ``value``."""
+
+    def __init__(self, value: Field, key_check: Callable[[str], str | None] | None = None, **kwargs: Any):
+        kwargs.setdefault("default", {})
+        super().__init__(**kwargs)
+        self.value, self.key_check = value, key_check
+
+    def convert(self, raw: Any, ctx: Context, path: str, line: int) -> Any:
+        if not isinstance(raw, dict):
+            return ctx.error(line, path, "expected a mapping")
+        result: dict[str, Any] = {}
+        for key, element in raw.items():
+            key_line = raw.line_of(key) if isinstance(raw, PosDict) else line
+            message = self.key_check(key) if self.key_check else None
+            if message:
+                ctx.error(key_line, f"{path}.{key}", message)
+                continue
+            result[key] = self.value.parse(element, ctx, f"{path}.{key}", key_line)
+        return INVALID if any(v is INVALID for v in result.values()) else result
+
+
+class Record(Field):
+    """A mapping with declared keys: unknown keys are errors, required keys must be there."""
+
+    def __init__(self, fields: dict[str, Field], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.fields = fields
+
+    def convert(self, raw: Any, ctx: Context, path: str, line: int) -> Any:
+        if not isinstance(raw, dict):
+            return ctx.error(line, path, "expected a mapping of fields")
+        prefix = f"{path}." if path else ""
+        result: dict[str, Any] = {}
+        failed = False
+        for key in raw:
+            if key not in self.fields:
+                key_line = raw.line_of(key) if isinstance(raw, PosDict) else line
+                ctx.error(key_line, f"{prefix}{key}", unknown_key_message(key, self.fields))
+                failed = True
+        for name, declared in self.fields.items():
+            if name not in raw or raw[name] is None:
+                if declared.required:
+                    ctx.error(line, f"{prefix}{name}", "is required")
+                    failed = True
+                result[name] = declared.default
+                continue
+            value_line = raw.line_of(name) if isinstance(raw, PosDict) else line
+            result[name] = declared.parse(raw[name], ctx, f"{prefix}{name}", value_line)
+            failed = failed or result[name] is INVALID
+        result["_line"] = getattr(raw, "line", line)
+        return INVALID if failed else result
+
+
+def unknown_key_message(key: str, known: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(str(key), list(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(known)}"
+    return f"unknown field{hint}"
+
+
+class ChannelSettings(Field):
+    """A channel's settings: ``plugin`` plus free keys; secrets only as ``*_env`` names."""
+
+    def convert(self, raw: Any, ctx: Context, path: str, line: int) -> Any:
+        if not isinstance(raw, dict):
+            return ctx.error(line, path, "expected a mapping with at least a 'plugin' key")
+        failed = False
+        if not raw.get("plugin"):
+            ctx.error(line, f"{path}.plugin", "is required: the name of the channel plugin that carries this medium")
+            failed = True
+        for key, value in raw.items():
+            key_line = raw.line_of(key) if isinstance(raw, PosDict) else line
+            lowered = str(key).lower()
+            if not lowered.endswith("_env") and any(word in lowered for word in SECRET_WORDS):
+                ctx.error(key_line, f"{path}.{key}", f"secrets are never written in site.yml: set '{key}_env' to the name of an environment variable that holds it")
+                failed = True
+            elif lowered.endswith("_env") and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(value)):
+                ctx.error(key_line, f"{path}.{key}", f"{value!r} is not an environment variable name")
+                failed = True
+        return INVALID if failed else {k: v for k, v in raw.items()}
+
+
+
+
+ADDRESS = Record(
+    {
+        "lines": ListOf(Text(), required=True),
+        "postcode": Text(required=True),
+        "city": Text(required=True),
+        "country": Text(default="FR"),
+    },
+    required=True,
+)
+
+SITE_SECTION = Record(
+    {
+        "title": Text(default="Relances"),
+        "language": Choice(("fr", "en"), required=True),
+        "theme": Text(default="classic"),
+        "output": Text(default="_site"),
+        "as_of": Date(),
+    },
+    required=True,
+)
+
+CREDITOR = Record(
+    {
+        "name": Text(required=True),
+        "legal_form": Text(),
+        "share_capital": Text(),
+        "siren": Siren(),
+        "vat_number": Text(),
+        "address": ADDRESS,
+        "email": Email(required=True),
+        "phone": Text(),
+        "iban": Iban(),
+        "bic": Bic(),
+        "payment_url": Text(),
+        "signatory": Record({"name": Text(required=True), "title": Text(default="")}),
+    },
+    required=True,
+)
+
+TERMS = Record(
+    {
+        "payment_days": Integer(minimum=0, maximum=365, default=30),
+        "late_interest": LateInterest(default=parse_late_interest("ecb+10")),
+        "recovery_indemnity": Money(default=Decimal("40.00")),
+        "day_count": Choice(DAY_COUNTS, default="actual/365"),
+        "formal_notice_days": Integer(minimum=1, maximum=90, default=8),
+        "claim_paid_late": Boolean(default=True),
+        "payment_allocation": Choice(PAYMENT_ALLOCATIONS, default="principal"),
+    }
+)
+
+SCHEDULE = ListOf(
+    Record({"stage": Choice(STAGES, required=True), "days": Integer(required=True, minimum=-60, maximum=3650)})
+)
+
+PROFILES = MapOf(
+    Record({"shift_days": Integer(required=True, minimum=-365, maximum=365)}),
+    key_check=lambda key: None if key in PAYER_PROFILES else f"unknown payer profile; use {', '.join(PAYER_PROFILES)}",
+)
+
+POLICY = Record(
+    {
+        "min_days_between_stages": Integer(minimum=0, maximum=365, default=7),
+        "minimum_balance": Money(default=Decimal("0.00")),
+    }
+)
+
+DATA = Record(
+    {
+        "clients": Text(default="data/clients.yml"),
+        "invoices": Text(default="data/invoices.yml"),
+        "journal": Text(default="journal/"),
+    }
+)
+
+RATES = Record(
+    {
+        "ecb": MapOf(Percent(), key_check=lambda key: None if _is_iso_date(key) else "expected an effective date YYYY-MM-DD"),
+        "legal": MapOf(Percent(), key_check=lambda key: None if HALF_YEAR_PATTERN.fullmatch(str(key)) else "expected a half-year such as 2026-S2"),
+    }
+)
+
+CHANNELS = MapOf(
+    ChannelSettings(),
+    key_check=lambda key: None if key in MEDIA else f"unknown medium; use {', '.join(MEDIA)}",
+)
+
+SITE_FILE = Record(
+    {
+        "site": SITE_SECTION,
+        "creditor": CREDITOR,
+        "terms": TERMS,
+        "schedule": SCHEDULE,
+        "profiles": PROFILES,
+        "policy": POLICY,
+        "data": DATA,
+        "rates": RATES,
+        "channels": CHANNELS,
+    }
+)
+
+CONTACT = Record(
+    {
+        "name": Text(required=True),
+        "role": Text(default=""),
+        "email": Email(),
+        "phone": Text(),
+        "cc": Boolean(default=False),
+    }
+)
+
+CLIENT = Record(
+    {
+        "id": Identifier(required=True),
+        "name": Text(required=True),
+        "kind": Choice(CLIENT_KINDS, default="b2b"),
+        "siren": Siren(),
+        "address": ADDRESS,
+        "language": Choice(("fr", "en")),
+        "contacts": ListOf(CONTACT),
+        "payer": Choice(PAYER_PROFILES, default="average"),
+        "usual_payment_days": Integer(minimum=0, maximum=365),
+        "strategic": Boolean(default=False),
+        "paused_until": Date(),
+    }
+)
+
+INVOICE = Record(
+    {
+        "number": Text(required=True),
+        "client": Text(required=True),
+        "issued": Date(required=True),
+        "due": Date(),
+        "amount": Money(required=True, positive=True),
+        "amount_excl_tax": Money(),
+        "currency": Choice(("EUR",), default="EUR"),
+        "subject": Text(default=""),
+        "payments": ListOf(Record({"date": Date(required=True), "amount": Money(required=True, positive=True)})),
+        "disputed": Text(),
+        "promise": Record({"date": Date(required=True), "amount": Money(positive=True)}),
+        "file": Text(),
+        "late_interest": LateInterest(),
+    }
+)
+
+
+def _is_iso_date(text: Any) -> bool:
+    try:
+        dt.date.fromisoformat(str(text))
+    except ValueError:
+        return False
+    return True
