@@ -322,6 +322,28 @@ class Record(Field):
         return INVALID if failed else result
 
 
+    def parse_sections(self, raw: Any, ctx: Context) -> dict[str, Any]:
+        """Parse each top-level field on its own; a failed one gets its default (parsed
+        from an empty value when it is a record) so later steps can go on checking."""
+        if not isinstance(raw, dict):
+            ctx.error(getattr(raw, "line", 1), "", "expected a mapping of sections")
+            raw = {}
+        for key in raw:
+            if key not in self.fields:
+                ctx.error(raw.line_of(key) if isinstance(raw, PosDict) else 1, key, unknown_key_message(key, self.fields))
+        sections: dict[str, Any] = {}
+        for name, declared in self.fields.items():
+            line = raw.line_of(name) if isinstance(raw, PosDict) else 1
+            value = declared.parse(raw[name], ctx, name, line) if raw.get(name) is not None else MISSING
+            if value is MISSING and declared.required:
+                ctx.error(1, name, "is required")
+            if value is MISSING or value is INVALID:
+                value = declared.parse({}, Context(ctx.file), name, line) if isinstance(declared, Record) else declared.default
+                value = None if value is INVALID else value
+            sections[name] = value
+        return sections
+
+
 def unknown_key_message(key: str, known: dict[str, Any]) -> str:
     close = difflib.get_close_matches(str(key), list(known), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(known)}"

@@ -1,0 +1,111 @@
+"""Each client's situation on the build date: open invoices, stage and penalties.
+
+Combines the stage decision (:mod:`relancegen.stages`) with the penalty engine
+(:mod:`relancegen.penalties`) into one :class:`ClientSituation` per client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+from relancegen import stages
+from relancegen.model import STAGES, Client, Invoice, Site
+from relancegen.penalties import compute_penalties, formal_notice_date
+from relancegen.situation_types import ClientSituation, InvoiceLine
+
+#: How much a payer profile weighs in the call priority.
+PAYER_RISK = {"bad": Decimal("1.5"), "average": Decimal("1.0"), "good": Decimal("0.7")}
+
+
+def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSituation:
+    """The client's situation on ``as_of``, following the spec's stage rules."""
+    invoices = site.invoices_of(client.id)
+    history = site.journal_of(client.id)
+    open_ = stages.open_invoices(invoices, as_of)
+    notice = formal_notice_date(history)
+    lines = [_line(site, client, inv, as_of, notice) for inv in open_]
+    overdue = tuple(line for line in lines if line.invoice.due < as_of)
+    not_yet_due = tuple(line for line in lines if line.invoice.due >= as_of)
+
+    if not open_ or stages.below_minimum(open_, as_of, site.policy.minimum_balance):
+        reason = "nothing open" if not open_ else f"balance below the minimum of {site.policy.minimum_balance} €"
+        decision = stages.StageDecision(None, None, None, None, reason)
+        prevention: tuple[InvoiceLine, ...] = ()
+    else:
+        decision = stages.decide_stage(
+            client, open_, history, as_of,
+            schedule=site.schedule, profiles=site.profiles, policy=site.policy,
+        )
+        noticed = {inv.number for inv in stages.prevention_invoices(open_, history, as_of, site.schedule)}
+        prevention = tuple(line for line in not_yet_due if line.invoice.number in noticed)
+    return ClientSituation(
+        client=client,
+        as_of=as_of,
+        stage=decision.stage,
+        calendar_stage=decision.calendar_stage,
+        last_stage=decision.last_stage,
+        last_stage_date=decision.last_stage_date,
+        reason=decision.reason,
+        overdue=overdue,
+        not_yet_due=not_yet_due,
+        prevention=prevention,
+        history=tuple(history),
+        formal_notice_date=notice,
+    )
+
+
+def compute_situations(site: Site, as_of: dt.date, client_id: str | None = None) -> list[ClientSituation]:
+    """Every client's situation (or one client's), in client id order."""
+    ids = [client_id] if client_id else sorted(site.clients)
+    return [compute_situation(site, site.clients[cid], as_of) for cid in ids]
+
+
+def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[ClientSituation]:
+    """One situation per stage, the stage forced: the specimen of ``build --all-stages``.
+
+    A client with nothing overdue still gets every stage, with its open invoices treated as
+    overdue so that a proof-reader sees filled-in documents.
+    """
+    base = compute_situation(site, client, as_of)
+    overdue = base.overdue or base.not_yet_due
+    prevention = base.not_yet_due or base.overdue
+    return [
+        dataclasses.replace(
+            base,
+            stage=stage if stage != "prevention" else None,
+            overdue=overdue,
+            prevention=prevention if stage == "prevention" else (),
+            reason="specimen",
+        )
+        for stage in STAGES
+    ]
+
+
+def call_priority(situations: list[ClientSituation]) -> list[ClientSituation]:
+    """Clients to phone, most urgent first.
+
+    The score is the overdue principal × the payer-profile weight (bad 1.5, average 1,
+    good 0.7) × (1 + days late of the oldest invoice / 30): a large, old debt of a bad
+    payer comes first.
+    """
+
+    def score(situation: ClientSituation) -> Decimal:
+        oldest = max((line.days_late for line in situation.overdue), default=0)
+        weight = PAYER_RISK.get(situation.client.payer, Decimal("1"))
+        return situation.principal * weight * (1 + Decimal(oldest) / 30)
+
+    return sorted(situations, key=lambda s: (-score(s), s.client.id))
+
+
+def _line(site: Site, client: Client, invoice: Invoice, as_of: dt.date, notice: dt.date | None) -> InvoiceLine:
+    penalties = compute_penalties(
+        invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=as_of, formal_notice_date=notice
+    )
+    return InvoiceLine(
+        invoice=invoice,
+        outstanding=invoice.outstanding(as_of),
+        days_late=(as_of - invoice.due).days,
+        penalties=penalties,
+    )
