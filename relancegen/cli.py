@@ -7,6 +7,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from collections.abc import Callable
@@ -52,3 +53,60 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.version_option(__version__, prog_name="relancegen")
 def main() -> None:
     """Build French dunning documents from a YAML site and deliver them."""
+
+
+date_option = click.option(
+    "--date",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date to compute for (YYYY-MM-DD). Default: site.as_of, else today.",
+)
+
+
+def _as_of(site: Any, requested: Any) -> dt.date:
+    return requested.date() if requested else (site.as_of or dt.date.today())
+
+
+def _echo_warnings(warnings: list[Any]) -> None:
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+
+
+@main.command()
+@site_option
+@date_option
+@reports_errors
+def check(site_dir: Path, as_of: Any) -> None:
+    """Validate the site: every problem at once, as file:line: field: message."""
+    from relancegen.checks import legal_warnings
+    from relancegen.loader import load_site
+
+    site = load_site(site_dir)
+    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of))]
+    _echo_warnings(warnings)
+    click.echo(
+        f"{site_dir}: {len(site.clients)} clients, {len(site.invoices)} invoices, "
+        f"{len(site.journal)} journal entries: no error, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}."
+    )
+
+
+@main.command()
+@site_option
+@date_option
+@click.option("--client", "client_id", default=None, help="Only this client's invoices.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@reports_errors
+def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: str) -> None:
+    """Late interest and recovery indemnities per invoice, to the cent."""
+    from relancegen import penalty_report
+    from relancegen.loader import load_site
+    from relancegen.penalties import site_penalties
+
+    site = load_site(site_dir)
+    if client_id and client_id not in site.clients:
+        raise RelancegenError(f"unknown client {client_id!r}")
+    day = _as_of(site, as_of)
+    _echo_warnings(site.rates.coverage_warnings(day))
+    results = site_penalties(site, day, client_id)
+    click.echo(penalty_report.to_json(results) if output_format == "json" else penalty_report.to_table(results, day))

@@ -1,0 +1,78 @@
+"""``relancegen penalties`` output: the spec's JSON shape, or a table for a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from itertools import groupby
+
+from relancegen.formatting import date_short, money, percent
+from relancegen.penalties_types import InvoicePenalties
+
+ZERO = Decimal("0.00")
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def to_json(results: list[InvoicePenalties]) -> str:
+    """The spec's shape: money as strings with 2 decimals, ``from`` exclusive, ``to`` inclusive."""
+    items = []
+    for result in results:
+        item = {
+            "invoice": result.invoice,
+            "client": result.client,
+            "due": result.due.isoformat(),
+            "outstanding": _amount(result.outstanding),
+            "days_late": result.days_late,
+            "interest": _amount(result.interest),
+            "indemnity": _amount(result.indemnity),
+            "total_penalties": _amount(result.total_penalties),
+            "periods": [
+                {
+                    "from": (period.start - dt.timedelta(days=1)).isoformat(),
+                    "to": period.end.isoformat(),
+                    "days": period.days,
+                    "principal": _amount(period.principal),
+                    "annual_rate": _amount(period.annual_rate),
+                    "interest": _amount(period.interest),
+                }
+                for period in result.periods
+            ],
+        }
+        if result.interest_paid:
+            item["interest_paid"] = _amount(result.interest_paid)
+        items.append(item)
+    return json.dumps(items, indent=2, ensure_ascii=False)
+
+
+def to_table(results: list[InvoicePenalties], as_of: dt.date) -> str:
+    """One line per invoice with its periods beneath, a total per client and a grand total."""
+    header = f"{'Facture':<14}{'Échéance':>11}{'Retard':>8}{'Dû (principal)':>17}{'Intérêts':>13}{'Indemnité':>12}{'Total pénalités':>17}"
+    lines = [f"Pénalités de retard au {date_short(as_of)}", "", header, "─" * len(header)]
+    grand = {"interest": ZERO, "indemnity": ZERO, "total": ZERO}
+    for client, group in groupby(sorted(results, key=lambda r: (r.client, r.due, r.invoice)), key=lambda r: r.client):
+        invoices = list(group)
+        lines.append(client)
+        for result in invoices:
+            lines.append(
+                f"{result.invoice:<14}{date_short(result.due):>11}{result.days_late:>6} j"
+                f"{money(result.outstanding):>17}{money(result.interest_due):>13}{money(result.indemnity):>12}{money(result.total_penalties):>17}"
+            )
+            for period in result.periods:
+                lines.append(
+                    f"    du {date_short(period.start)} au {date_short(period.end)}  {period.days:>4} j"
+                    f"  sur {money(period.principal):>12} à {percent(period.annual_rate):>8}  = {money(period.interest):>10}"
+                )
+            if result.interest_paid:
+                lines.append(f"    intérêts déjà réglés par imputation (C. civ. 1343-1) : {money(result.interest_paid)}")
+        subtotal = [sum((getattr(r, f) for r in invoices), ZERO) for f in ("interest_due", "indemnity", "total_penalties")]
+        lines.append(f"{'  total ' + client:<50}{money(subtotal[0]):>13}{money(subtotal[1]):>12}{money(subtotal[2]):>17}")
+        lines.append("")
+        for key, value in zip(("interest", "indemnity", "total"), subtotal):
+            grand[key] += value
+    lines.append("─" * len(header))
+    lines.append(f"{'Total général':<50}{money(grand['interest']):>13}{money(grand['indemnity']):>12}{money(grand['total']):>17}")
+    return "\n".join(lines)
