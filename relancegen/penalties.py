@@ -202,8 +202,20 @@ def _rate_cuts(first_day: dt.date, last_day: dt.date, rate_of_day: RateOfDay) ->
     return cuts
 
 
-def _period(start: dt.date, end: dt.date, principal: Decimal, rate: Decimal, terms: Terms) -> PenaltyPeriod:
+def period_interest(principal: Decimal, rate: Decimal, start: dt.date, end: dt.date, day_count: str) -> Decimal:
+    """Simple interest from ``start`` to ``end`` inclusive (one calendar year at most under
+    actual/actual), rounded half-up to the cent."""
     days = (end - start).days + 1
-    year_length = 366 if terms.day_count == "actual/actual" and calendar.isleap(start.year) else 365
-    interest = (principal * rate * days / (100 * year_length)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return PenaltyPeriod(start=start, end=end, days=days, principal=principal, annual_rate=rate, interest=interest)
+    year_length = 366 if day_count == "actual/actual" and calendar.isleap(start.year) else 365
+    return (principal * rate * days / (100 * year_length)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _period(start: dt.date, end: dt.date, principal: Decimal, rate: Decimal, terms: Terms) -> PenaltyPeriod:
+    return PenaltyPeriod(
+        start=start,
+        end=end,
+        days=(end - start).days + 1,
+        principal=principal,
+        annual_rate=rate,
+        interest=period_interest(principal, rate, start, end, terms.day_count),
+    )

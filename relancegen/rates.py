@@ -124,8 +124,9 @@ def load_rate_tables(
 ) -> RateTables:
     """The shipped tables, extended (or corrected) by a site's ``rates:`` values.
 
-    A site's ECB value counts as verified through its effective date; a site's legal
-    value covers its half-year.
+    A site's ECB value counts as verified through the next 1 January or 1 July after its
+    effective date (it fixes the next half-year's rate); a site's legal value covers its
+    half-year.
     """
     shipped = _shipped_tables()
     if not ecb_overrides and not legal_overrides:
@@ -134,7 +135,7 @@ def load_rate_tables(
     ecb.update(ecb_overrides or {})
     legal = dict(shipped.legal)
     legal.update(legal_overrides or {})
-    ecb_verified = max([shipped.ecb_verified_through, *(ecb_overrides or {})])
+    ecb_verified = max([shipped.ecb_verified_through, *map(next_half_year_start, ecb_overrides or {})])
     return RateTables(
         ecb=tuple(sorted(ecb.items())),
         ecb_verified_through=ecb_verified,
