@@ -9,6 +9,7 @@ field. Warnings (legal or data oddities that do not block a build) travel in
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -52,13 +53,16 @@ def load_site(site_dir: Path) -> Site:
     raw_clients = _read_list(root, data["clients"], "clients", problems)
     raw_invoices = _read_list(root, data["invoices"], "invoices", problems)
     clients = _build_clients(raw_clients, problems)
+    # Clients that failed validation are still known by id, so their invoices are not
+    # also reported as naming an unknown client.
+    known_ids = set(clients) | {raw["id"] for raw, _, _ in raw_clients if isinstance(raw, dict) and isinstance(raw.get("id"), str)}
     terms = _build_terms(config["terms"])
-    invoices = _build_invoices(raw_invoices, clients, terms, root, problems)
+    invoices = _build_invoices(raw_invoices, known_ids, terms, root, problems)
     journal_dir = root / data["journal"]
     journal, journal_problems = read_journal(journal_dir, root)
     problems.extend(journal_problems)
     for entry in journal:
-        if entry.client not in clients:
+        if entry.client not in known_ids:
             problems.append(Problem(entry.location, "client", f"journal names unknown client {entry.client!r}", "warning"))
     schedule = _build_schedule(config["schedule"], problems)
 
@@ -159,7 +163,7 @@ def _build_clients(raw_clients: list[tuple[Any, int, str]], problems: list[Probl
 
 def _build_invoices(
     raw_invoices: list[tuple[Any, int, str]],
-    clients: dict[str, Client],
+    known_ids: set[str],
     terms: Terms,
     root: Path,
     problems: list[Problem],
@@ -175,7 +179,7 @@ def _build_invoices(
             continue
         location = Location(file, line)
         invoice = _invoice(record, terms, root, location)
-        problems.extend(_invoice_problems(invoice, record, label, clients, first_seen, raw, root))
+        problems.extend(_invoice_problems(invoice, record, label, known_ids, first_seen, raw, root))
         first_seen.setdefault(invoice.number, location)
         invoices.append(invoice)
     return invoices
@@ -194,7 +198,7 @@ def _invoice_problems(
     invoice: Invoice,
     record: dict[str, Any],
     label: str,
-    clients: dict[str, Client],
+    known_ids: set[str],
     first_seen: dict[str, Location],
     raw: Any,
     root: Path,
@@ -204,8 +208,8 @@ def _invoice_problems(
         return Location(invoice.location.file, line)
 
     found = []
-    if invoice.client not in clients:
-        hint = _closest(invoice.client, clients)
+    if invoice.client not in known_ids:
+        hint = _closest(invoice.client, known_ids)
         found.append(Problem(at("client"), f"{label}.client", f"unknown client {invoice.client!r}{hint}"))
     if invoice.number in first_seen:
         found.append(Problem(at("number"), f"{label}.number", f"duplicate invoice number (first at {first_seen[invoice.number]})"))
@@ -225,9 +229,7 @@ def _invoice_problems(
     return found
 
 
-def _closest(name: str, known: dict[str, Any]) -> str:
-    import difflib
-
+def _closest(name: str, known: set[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
