@@ -110,3 +110,39 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
     _echo_warnings(site.rates.coverage_warnings(day))
     results = site_penalties(site, day, client_id)
     click.echo(penalty_report.to_json(results) if output_format == "json" else penalty_report.to_table(results, day))
+
+
+@main.command()
+@site_option
+@date_option
+@click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site.output).")
+@click.option("--client", "client_id", default=None, help="Only this client.")
+@click.option("--all-stages", is_flag=True, help="Every stage for every client: the specimen to proof-read.")
+@reports_errors
+def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None, all_stages: bool) -> None:
+    """Build each client's documents for its current stage, and manifest.json."""
+    from relancegen.build import BuildOptions, build_site
+    from relancegen.build_summary import format_summary
+    from relancegen.loader import load_site
+
+    site = load_site(site_dir)
+    options = BuildOptions(
+        as_of=_as_of(site, as_of),
+        output=(output.resolve() if output else site.output),
+        client_id=client_id,
+        all_stages=all_stages,
+    )
+    summary = build_site(site, options)
+    click.echo(format_summary(summary))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@reports_errors
+def new(directory: Path) -> None:
+    """Create a small working site in DIRECTORY."""
+    from relancegen.scaffold import new_site
+
+    for path in new_site(directory):
+        click.echo(f"  created {directory / path}")
+    click.echo(f"Next: cd {directory} && relancegen check && relancegen build")

@@ -32,3 +32,9 @@ def percent(value: Decimal, language: str = "fr") -> str:
     """``Decimal("12.15")`` (already in percent) → ``"12,15 %"``."""
     number = format_decimal(value, format="#,##0.00", locale=LOCALES[language])
     return f"{number}\u00a0%" if language == "fr" else f"{number}%"
+
+
+def plain_number(value: Decimal, language: str = "fr") -> str:
+    """A rate or a count without trailing zeros: ``10`` → ``"10"``, ``12.50`` → ``"12,5"``."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",") if language == "fr" else text

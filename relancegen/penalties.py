@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from relancegen.formatting import plain_number
 from relancegen.model import Invoice, JournalEntry, LateInterestRule, Site, Terms
 from relancegen.penalties_types import InvoicePenalties, PenaltyPeriod
 from relancegen.rates import RateTables, half_year_start, next_half_year_start
@@ -140,16 +141,11 @@ def _rate_rule(
     rule: LateInterestRule = invoice.late_interest or terms.late_interest
     if rule.kind == "ecb":
         points = rule.points
-        return (lambda day: rates.ecb_half_year_rate(day) + points), f"taux BCE + {_points(points)} points"
+        return (lambda day: rates.ecb_half_year_rate(day) + points), f"taux BCE + {plain_number(points)} points"
     if rule.kind == "3x-legal":
         return (lambda day: 3 * rates.legal_rate(day)), "3 × taux de l'intérêt légal"
     annual = rule.annual_rate or ZERO
-    return (lambda _day: annual), f"{_points(annual)} % l'an"
-
-
-def _points(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
+    return (lambda _day: annual), f"{plain_number(annual)} % l'an"
 
 
 def _accrue(

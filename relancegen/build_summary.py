@@ -1,0 +1,31 @@
+"""The text a person reads after ``relancegen build``."""
+
+from __future__ import annotations
+
+from relancegen.build import BuildSummary
+from relancegen.model import STAGES
+
+STAGE_LABELS = {
+    "prevention": "prévention",
+    "reminder": "relance amicale",
+    "call": "appel",
+    "overdue": "relance formelle",
+    "penalties": "pénalités",
+    "formal_notice": "mise en demeure",
+    "collection": "recouvrement",
+}
+
+
+def format_summary(summary: BuildSummary) -> str:
+    lines = [f"Built {summary.document_count} documents for {summary.as_of.isoformat()} in {summary.output}"]
+    for stage in STAGES:
+        if summary.clients_per_stage[stage]:
+            clients = summary.clients_per_stage[stage]
+            lines.append(f"  {stage:<14} {clients:>3} client{'s' if clients > 1 else ' '}  {summary.documents_per_stage[stage]:>3} files   ({STAGE_LABELS[stage]})")
+    if summary.idle_clients:
+        lines.append(f"No document for {len(summary.idle_clients)} client{'s' if len(summary.idle_clients) > 1 else ''}:")
+        lines.extend(f"  {client_id:<24} {reason}" for client_id, reason in summary.idle_clients)
+    if summary.warnings:
+        lines.append("Warnings:")
+        lines.extend(f"  - {warning}" for warning in summary.warnings)
+    return "\n".join(lines)

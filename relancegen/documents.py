@@ -1,0 +1,97 @@
+"""Which documents each stage produces, and where they are written.
+
+A :class:`DocumentSpec` says what to build (kind, formats, the letter or template) and
+through which medium it goes out; :func:`documents_for` lists them for a client's
+situation, following the spec's "Stages" table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from relancegen.situation_types import ClientSituation
+
+PDF_AND_HTML = ("pdf", "html")
+TEXT_AND_HTML = ("txt", "html")
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """One document to build for a client.
+
+    ``letter`` names a content file's medium in ``letters/<stage>/`` (email, post, phone);
+    ``template`` names a theme template for structured documents (statement, call sheet).
+    """
+
+    kind: str  # letter | email | statement | call_sheet | case_file
+    stage: str
+    medium: str  # the spec medium it goes out through: email | post | registered_post | phone | agency
+    name: str  # file stem
+    formats: tuple[str, ...]
+    letter: str | None = None
+    template: str | None = None
+    letter_name: str | None = None  # a specific letter file stem, e.g. "followup-email"
+
+
+def _letter(stage: str, medium: str) -> DocumentSpec:
+    return DocumentSpec("letter", stage, medium, "letter", PDF_AND_HTML, letter="post", template="letter.html")
+
+
+def _email(stage: str, name: str = "email", letter_name: str | None = None) -> DocumentSpec:
+    return DocumentSpec("email", stage, "email", name, TEXT_AND_HTML, letter="email", template="email.html", letter_name=letter_name)
+
+
+def _statement(stage: str) -> DocumentSpec:
+    return DocumentSpec("statement", stage, "registered_post", "statement", ("pdf",), template="statement.html")
+
+
+STAGE_DOCUMENTS: dict[str, tuple[DocumentSpec, ...]] = {
+    "prevention": (_email("prevention"),),
+    "reminder": (_email("reminder"),),
+    "call": (DocumentSpec("call_sheet", "call", "phone", "call-sheet", ("pdf",), letter="phone", template="call_sheet.html"),),
+    "overdue": (_letter("overdue", "post"), _email("overdue")),
+    "penalties": (_letter("penalties", "registered_post"), _statement("penalties")),
+    "formal_notice": (_letter("formal_notice", "registered_post"), _statement("formal_notice")),
+    "collection": (
+        _letter("collection", "post"),
+        DocumentSpec("case_file", "collection", "agency", "case-summary", ("pdf",), template="case_summary.html"),
+    ),
+}
+
+CALL_FOLLOW_UP = _email("call", name="follow-up", letter_name="followup-email")
+
+
+def documents_for(situation: ClientSituation) -> list[DocumentSpec]:
+    """The documents to build today for one client's situation."""
+    specs: list[DocumentSpec] = []
+    if situation.prevention:
+        specs.extend(STAGE_DOCUMENTS["prevention"])
+    if situation.stage is not None:
+        specs.extend(STAGE_DOCUMENTS[situation.stage])
+    if needs_call_follow_up(situation):
+        specs.append(CALL_FOLLOW_UP)
+    return specs
+
+
+def needs_call_follow_up(situation: ClientSituation) -> bool:
+    """A call was recorded, it obtained a promise still pending, and no summary email went
+    out since: the follow-up email confirming what was agreed is due."""
+    calls = [e for e in situation.history if e.stage == "call" and e.status == "recorded"]
+    if not calls or situation.stage == "call":
+        return False
+    last_call = max(calls, key=lambda e: e.time)
+    promised = any(
+        line.invoice.promise is not None and line.invoice.promise.date >= situation.as_of
+        for line in (*situation.overdue, *situation.not_yet_due)
+    )
+    followed_up = any(
+        e.stage == "call" and e.channel == "email" and e.status == "sent" and e.time >= last_call.time
+        for e in situation.history
+    )
+    return promised and not followed_up
+
+
+def document_path(client_id: str, spec: DocumentSpec, file_format: str) -> PurePosixPath:
+    """``<client>/<stage>/<name>.<format>``: built only from validated ids and fixed names."""
+    return PurePosixPath(client_id) / spec.stage / f"{spec.name}.{file_format}"

@@ -1,0 +1,129 @@
+"""Letters: the wording of each stage, as content files with front matter.
+
+``letters/<stage>/<name>.md`` holds YAML front matter (stage, medium, subject, variant,
+optional regime and name) and a Jinja body. The built-in letters ship with relancegen; a
+site's own ``letters/`` folder overrides any of them by relative path, or adds variants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from relancegen.errors import Location, Problem, SiteError
+from relancegen.model import CLIENT_KINDS, STAGES, JournalEntry
+
+FRONT_MATTER_KEYS = ("stage", "medium", "subject", "variant", "regime", "name")
+LETTER_MEDIA = ("email", "post", "phone")
+COUNTED_STATUSES = ("sent", "recorded")
+
+
+@dataclass(frozen=True)
+class Letter:
+    stage: str
+    medium: str
+    subject: str
+    variant: str
+    body: str
+    path: Path
+    name: str
+    regime: str | None = None
+    body_line: int = 1  # line of the body's first line in the file, for template errors
+
+
+def builtin_letters_dir() -> Path:
+    spec = importlib.util.find_spec("relancegen_letters")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the built-in letters (package relancegen_letters) are not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def load_letters(site_root: Path) -> list[Letter]:
+    """The built-in letters overlaid by the site's ``letters/`` folder (same relative path
+    replaces). Raises :class:`SiteError` listing every malformed letter."""
+    files: dict[str, Path] = {}
+    for folder in (builtin_letters_dir(), site_root / "letters"):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*/*.md")):
+                files[path.relative_to(folder).as_posix()] = path
+    letters, problems = [], []
+    for path in files.values():
+        letter = parse_letter(path, site_root, problems)
+        if letter is not None:
+            letters.append(letter)
+    if problems:
+        raise SiteError(problems)
+    return letters
+
+
+def parse_letter(path: Path, site_root: Path, problems: list[Problem]) -> Letter | None:
+    try:
+        shown = path.relative_to(site_root).as_posix()
+    except ValueError:
+        shown = f"(built-in) letters/{path.parent.name}/{path.name}"
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n") or "\n---\n" not in text[4:]:
+        problems.append(Problem(Location(shown, 1), "", "a letter starts with front matter between two '---' lines"))
+        return None
+    head, body = text[4:].split("\n---\n", 1)
+    try:
+        meta = yaml.safe_load(head) or {}
+    except yaml.YAMLError as error:
+        problems.append(Problem(Location(shown, 2), "", f"invalid front matter: {error}"))
+        return None
+    found = [Problem(Location(shown, 2), key, "unknown front matter key") for key in meta if key not in FRONT_MATTER_KEYS]
+    found += [Problem(Location(shown, 2), key, "is required") for key in ("stage", "medium", "subject") if key not in meta]
+    if meta.get("stage") not in (*STAGES, None):
+        found.append(Problem(Location(shown, 2), "stage", f"unknown stage {meta.get('stage')!r}"))
+    if meta.get("medium") not in (*LETTER_MEDIA, None):
+        found.append(Problem(Location(shown, 2), "medium", f"use one of {', '.join(LETTER_MEDIA)}"))
+    if meta.get("regime") not in (*CLIENT_KINDS, None):
+        found.append(Problem(Location(shown, 2), "regime", f"use one of {', '.join(CLIENT_KINDS)}"))
+    problems.extend(found)
+    if found:
+        return None
+    return Letter(
+        stage=meta["stage"],
+        medium=meta["medium"],
+        subject=str(meta["subject"]),
+        variant=str(meta.get("variant", "a")),
+        body=body.strip("\n"),
+        path=path,
+        name=str(meta.get("name") or path.stem),
+        regime=meta.get("regime"),
+        body_line=head.count("\n") + 3,
+    )
+
+
+def choose_letter(
+    letters: list[Letter],
+    *,
+    stage: str,
+    medium: str,
+    regime: str,
+    client_id: str,
+    history: tuple[JournalEntry, ...],
+    name: str | None = None,
+) -> Letter | None:
+    """The letter for this stage, medium and debtor regime.
+
+    Letters written for the regime win over general ones. Among variants, the choice
+    rotates with the number of documents of this stage already sent to the client, offset
+    by a stable hash of its id: deterministic, and successive documents differ.
+    """
+    candidates = [
+        letter for letter in letters
+        if letter.stage == stage and letter.medium == medium and (name is None or letter.name == name)
+    ]
+    specific = [letter for letter in candidates if letter.regime == regime]
+    pool = specific or [letter for letter in candidates if letter.regime is None]
+    if not pool:
+        return None
+    pool.sort(key=lambda letter: (letter.variant, letter.name))
+    sent_before = sum(1 for entry in history if entry.stage == stage and entry.status in COUNTED_STATUSES)
+    offset = int(hashlib.sha256(client_id.encode()).hexdigest(), 16)
+    return pool[(offset + sent_before) % len(pool)]

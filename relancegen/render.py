@@ -1,0 +1,291 @@
+"""Rendering documents through the theme.
+
+The Jinja environment searches, in order: the site's ``overrides/`` folder, the theme,
+then the themes it extends (MkDocs' ``custom_dir``). The prefix ``theme:`` reaches the
+theme's own template even when an override shadows it, so an override can say
+``{% extends "theme:letter.html" %}`` and replace a single block; ``<name>:`` reaches a
+named theme. Everything is autoescaped; an undefined variable is an error naming the
+template and the variable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from relancegen import formatting
+from relancegen.documents import DocumentSpec
+from relancegen.errors import Location, Problem, RelancegenError, SiteError
+from relancegen.letters import Letter, choose_letter, load_letters
+from relancegen.model import Site
+from relancegen.qr import epc_qr_svg
+from relancegen.situation_types import ClientSituation, InvoiceLine
+
+THEME_FILE = "theme.yml"
+OVERRIDES_DIR = "overrides"
+BLOCKS_TEMPLATE = "blocks.html"
+TEXT_BLOCKS_TEMPLATE = "blocks.txt"
+BLOCK_NAMES = ("invoice_table", "not_yet_due_table", "payment_block", "penalty_table")
+REGISTERED_STAGES = ("penalties", "formal_notice")
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    files: dict[str, bytes]  # format → content
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Payment means printed on a document."""
+
+    iban: str | None
+    bic: str | None
+    url: str | None
+    reference: str
+    qr: Markup | None
+
+
+def builtin_themes_dir() -> Path:
+    spec = importlib.util.find_spec("relancegen_themes")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the built-in themes (package relancegen_themes) are not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def theme_chain(site_root: Path, theme: str) -> list[Path]:
+    """The theme's folder, then the folders of the themes it extends."""
+    chain: list[Path] = []
+    current: str | None = theme
+    while current:
+        folder = _theme_folder(site_root, current)
+        if folder in chain:
+            raise RelancegenError(f"theme {current!r} extends itself")
+        chain.append(folder)
+        meta = yaml.safe_load((folder / THEME_FILE).read_text(encoding="utf-8")) if (folder / THEME_FILE).is_file() else {}
+        current = (meta or {}).get("extends")
+    return chain
+
+
+def _theme_folder(site_root: Path, theme: str) -> Path:
+    builtin = builtin_themes_dir() / theme
+    if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme) and builtin.is_dir():
+        return builtin
+    local = (site_root / theme).resolve()
+    if local.is_dir():
+        return local
+    raise RelancegenError(f"theme {theme!r} is neither a built-in theme nor a folder of the site")
+
+
+def create_environment(site: Site, extra_filters: dict[str, Any] | None = None) -> jinja2.Environment:
+    """The theme's Jinja environment, with overrides, prefixes and filters."""
+    chain = theme_chain(site.root, site.theme)
+    theme_loader = jinja2.FileSystemLoader([str(path) for path in chain])
+    prefixes: dict[str, jinja2.BaseLoader] = {"theme": theme_loader}
+    for path in chain:
+        prefixes.setdefault(path.name, jinja2.FileSystemLoader([str(p) for p in chain[chain.index(path):]]))
+    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader(prefixes, delimiter=":")]
+    overrides = site.root / OVERRIDES_DIR
+    if overrides.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders.append(theme_loader)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        money=formatting.money,
+        date_long=formatting.date_long,
+        date_short=formatting.date_short,
+        percent=formatting.percent,
+    )
+    env.filters.update(extra_filters or {})
+    return env
+
+
+class Renderer:
+    """Renders a client's documents through the site's theme and letters."""
+
+    def __init__(self, site: Site, extra_filters: dict[str, Any] | None = None):
+        self.site = site
+        self.env = create_environment(site, extra_filters)
+        # The same loaders and filters without HTML escaping, for plain-text email parts.
+        self.text_env = self.env.overlay(autoescape=False)
+        # Letter bodies keep their line breaks exactly as written (no trim_blocks).
+        self.letter_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False)
+        self.letter_text_env = self.text_env.overlay(trim_blocks=False, lstrip_blocks=False)
+        self.letters = load_letters(site.root)
+        self.base_url = theme_chain(site.root, site.theme)[0]
+
+    # -- public API -------------------------------------------------------------------
+
+    def render(self, spec: DocumentSpec, situation: ClientSituation) -> RenderedDocument:
+        """Render one document in each of its formats."""
+        context = self.context(situation, spec.stage, spec.medium)
+        letter = self._letter(spec, situation) if spec.letter else None
+        subject = None
+        if letter is not None:
+            subject = self._render_string(letter.subject, context, letter, text=True).strip()
+            context.update(subject=subject, letter_variant=letter.variant, body=self._body_html(letter, context))
+        files: dict[str, bytes] = {}
+        if spec.kind == "email":
+            files["txt"] = self._email_text(letter, context).encode("utf-8")
+            files["html"] = self.env.get_template(spec.template).render(context).encode("utf-8")
+            return RenderedDocument(files, subject)
+        html = self.env.get_template(spec.template).render(context)
+        if "html" in spec.formats:
+            files["html"] = html.encode("utf-8")
+        if "pdf" in spec.formats:
+            from relancegen.pdf import render_pdf
+
+            files["pdf"] = render_pdf(html, base_url=str(self.base_url))
+        return RenderedDocument(files, subject)
+
+    def render_page(self, template_name: str, context: dict[str, Any]) -> str:
+        """Render a whole-site page (the call list, the build summary)."""
+        return self.env.get_template(template_name).render(self.site_context(), **context)
+
+    # -- context ----------------------------------------------------------------------
+
+    def site_context(self) -> dict[str, Any]:
+        return {"creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms, "signatory": self.site.creditor.signatory}
+
+    def context(self, situation: ClientSituation, stage: str, medium: str) -> dict[str, Any]:
+        """Every variable a letter or a template can use (documented in docs/themes.md)."""
+        client = situation.client
+        lines = situation.prevention if stage == "prevention" else situation.overdue
+        terms = self.site.terms
+        amount = sum((line.outstanding for line in lines), Decimal("0.00"))
+        if stage in ("penalties", "formal_notice", "collection"):
+            amount = situation.total
+        context = {
+            **self.site_context(),
+            "client": client,
+            "contact": client.accounting_contact,
+            "stage": stage,
+            "medium": medium,
+            "regime": client.kind,
+            "registered": medium == "registered_post",
+            "as_of": situation.as_of,
+            "invoices": list(lines),
+            "not_yet_due": [line for line in situation.not_yet_due if line not in situation.prevention] if stage == "prevention" else list(situation.not_yet_due),
+            "prevention": list(situation.prevention),
+            "invoice_numbers": french_list([line.invoice.number for line in lines]),
+            "principal": situation.principal if stage != "prevention" else amount,
+            "interest": situation.interest,
+            "indemnity": situation.indemnity,
+            "total": situation.total if stage != "prevention" else amount,
+            "balance": situation.balance,
+            "amount_to_pay": amount,
+            "late_interest_text": late_interest_text(client.kind, lines, self.site),
+            "recovery_indemnity": None if client.kind == "b2c" else terms.recovery_indemnity,
+            "deadline": situation.as_of + dt.timedelta(days=terms.formal_notice_days),
+            "formal_notice_date": situation.formal_notice_date,
+            "history": list(situation.history),
+            "payment": self._payment(lines, amount),
+            "situation": situation,
+        }
+        context.update(self._blocks(context))
+        return context
+
+    def _payment(self, lines: list[InvoiceLine], amount: Decimal) -> Payment:
+        creditor = self.site.creditor
+        reference = " ".join(line.invoice.number for line in lines)[:140]
+        url = None
+        if creditor.payment_url and lines:
+            url = creditor.payment_url.replace("{invoice}", lines[0].invoice.number if len(lines) == 1 else "+".join(line.invoice.number for line in lines)).replace("{amount}", f"{amount:.2f}")
+        qr = epc_qr_svg(name=creditor.name, iban=creditor.iban, amount=amount, remittance=reference, bic=creditor.bic)
+        return Payment(iban=_group(creditor.iban), bic=creditor.bic, url=url, reference=reference, qr=Markup(qr) if qr else None)
+
+    def _blocks(self, context: dict[str, Any]) -> dict[str, Any]:
+        html_blocks = self.env.get_template(BLOCKS_TEMPLATE).make_module(context)
+        return {name: Markup(getattr(html_blocks, name)()) for name in BLOCK_NAMES}
+
+    def _text_blocks(self, context: dict[str, Any]) -> dict[str, str]:
+        text_blocks = self.text_env.get_template(TEXT_BLOCKS_TEMPLATE).make_module(context)
+        return {name: str(getattr(text_blocks, name)()).strip("\n") for name in BLOCK_NAMES}
+
+    # -- letters ----------------------------------------------------------------------
+
+    def _letter(self, spec: DocumentSpec, situation: ClientSituation) -> Letter:
+        letter = choose_letter(
+            self.letters, stage=spec.stage, medium=spec.letter or "", regime=situation.client.kind,
+            client_id=situation.client.id, history=situation.history, name=spec.letter_name,
+        )
+        if letter is None:
+            raise RelancegenError(f"no letter for stage {spec.stage!r} and medium {spec.letter!r} in letters/")
+        return letter
+
+    def _render_string(self, source: str, context: dict[str, Any], letter: Letter, *, text: bool) -> str:
+        env = self.letter_text_env if text else self.letter_env
+        try:
+            return env.from_string(source).render(context)
+        except jinja2.TemplateError as error:
+            line = letter.body_line + (getattr(error, "lineno", 1) or 1) - 1
+            raise SiteError([Problem(Location(str(letter.path), line), "", f"letter template error: {error}")]) from error
+
+    def _body_html(self, letter: Letter, context: dict[str, Any]) -> Markup:
+        rendered = self._render_string(letter.body, context, letter, text=False)
+        return Markup("\n".join(_paragraph_html(chunk) for chunk in _paragraphs(rendered)))
+
+    def _email_text(self, letter: Letter | None, context: dict[str, Any]) -> str:
+        if letter is None:
+            return ""
+        text_context = {**context, **self._text_blocks(context)}
+        rendered = self._render_string(letter.body, text_context, letter, text=True)
+        return "\n\n".join(_paragraphs(rendered)) + "\n"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [chunk.strip("\n") for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
+
+
+BLOCK_START = re.compile(r"^\s*<(table|div|ul|ol|section|figure|h[1-6]|p)\b")
+
+
+def _paragraph_html(chunk: str) -> str:
+    """A paragraph of a letter body as HTML: blocks stay blocks, ``- `` lines become a list,
+    other lines stay lines of one ``<p>``."""
+    if BLOCK_START.match(chunk):
+        return chunk
+    lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+    if all(line.startswith("- ") for line in lines):
+        return "<ul>" + "".join(f"<li>{line[2:]}</li>" for line in lines) + "</ul>"
+    return f"<p>{'<br>'.join(lines)}</p>"
+
+
+def french_list(items: list[str]) -> str:
+    """``["A", "B", "C"]`` → ``"A, B et C"``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def late_interest_text(kind: str, lines: list[InvoiceLine], site: Site) -> str:
+    """How a letter names the rate that applies to this debtor."""
+    if kind == "b2c":
+        return "le taux de l'intérêt légal"
+    if kind == "public":
+        return "le taux de refinancement de la Banque centrale européenne majoré de 8 points"
+    rule = next((line.invoice.late_interest for line in lines if line.invoice.late_interest), None) or site.terms.late_interest
+    if rule.kind == "ecb":
+        return f"le taux de refinancement de la Banque centrale européenne majoré de {formatting.plain_number(rule.points)} points"
+    if rule.kind == "3x-legal":
+        return "trois fois le taux de l'intérêt légal"
+    return f"{formatting.plain_number(rule.annual_rate or Decimal('0'))}\u00a0% l'an"
+
+
+def _group(iban: str | None) -> str | None:
+    return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)) if iban else None
