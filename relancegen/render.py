@@ -26,7 +26,7 @@ from relancegen import formatting
 from relancegen.documents import DocumentSpec
 from relancegen.errors import Location, Problem, RelancegenError, SiteError
 from relancegen.letters import Letter, choose_letter, load_letters
-from relancegen.model import Site
+from relancegen.model import LateInterestRule, Site
 from relancegen.qr import epc_qr_svg
 from relancegen.situation_types import ClientSituation, InvoiceLine
 
@@ -274,17 +274,26 @@ def french_list(items: list[str]) -> str:
 
 
 def late_interest_text(kind: str, lines: list[InvoiceLine], site: Site) -> str:
-    """How a letter names the rate that applies to this debtor."""
+    """How a letter names the rate that applies to this debtor; when the invoices carry
+    different contractual rates, each invoice's rate is named."""
     if kind == "b2c":
-        return "le taux de l'intérêt légal"
+        return "taux de l'intérêt légal"
     if kind == "public":
-        return "le taux de refinancement de la Banque centrale européenne majoré de 8 points"
-    rule = next((line.invoice.late_interest for line in lines if line.invoice.late_interest), None) or site.terms.late_interest
+        return "taux de refinancement de la Banque centrale européenne majoré de 8 points"
+    rules = {line.invoice.number: line.invoice.late_interest or site.terms.late_interest for line in lines}
+    if len(set(rules.values())) > 1:
+        parts = [f"{number} : {_rule_text(rule)}" for number, rule in rules.items()]
+        return "taux propre à chaque facture (" + " ; ".join(parts) + ")"
+    return _rule_text(next(iter(rules.values()), site.terms.late_interest))
+
+
+def _rule_text(rule: LateInterestRule) -> str:
+    """The rate as a phrase that follows "au": "taux de 12 % l'an"."""
     if rule.kind == "ecb":
-        return f"le taux de refinancement de la Banque centrale européenne majoré de {formatting.plain_number(rule.points)} points"
+        return f"taux de refinancement de la Banque centrale européenne majoré de {formatting.plain_number(rule.points)} points"
     if rule.kind == "3x-legal":
-        return "trois fois le taux de l'intérêt légal"
-    return f"{formatting.plain_number(rule.annual_rate or Decimal('0'))}\u00a0% l'an"
+        return "taux égal à trois fois le taux de l'intérêt légal"
+    return f"taux de {formatting.plain_number(rule.annual_rate or Decimal('0'))}\u00a0% l'an"
 
 
 def _group(iban: str | None) -> str | None:
