@@ -5,8 +5,8 @@ implementations and ``Receipt`` for what a channel returns.
 """
 
 from relancegen.hookspecs import hookimpl
-from relancegen.delivery import Delivery, Receipt, Recipient
+from relancegen.delivery import Delivery, DeliveryOutcomeUnknown, Receipt, Recipient
 
 __version__ = "0.1.0"
 
-__all__ = ["Delivery", "Receipt", "Recipient", "__version__", "hookimpl"]
+__all__ = ["Delivery", "DeliveryOutcomeUnknown", "Receipt", "Recipient", "__version__", "hookimpl"]

@@ -18,6 +18,7 @@ import click
 
 from relancegen import __version__
 from relancegen.errors import RelancegenError, SiteError
+from relancegen.model import MEDIA, STAGES
 
 site_option = click.option(
     "--site",
@@ -146,3 +147,81 @@ def new(directory: Path) -> None:
     for path in new_site(directory):
         click.echo(f"  created {directory / path}")
     click.echo(f"Next: cd {directory} && relancegen check && relancegen build")
+
+
+@main.command()
+@site_option
+@click.option("--medium", type=click.Choice(MEDIA), default=None, help="Only this medium.")
+@click.option("--dry-run", is_flag=True, help="Write what would be sent under <output>/outbox/ and send nothing.")
+@reports_errors
+def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
+    """Deliver the last build's documents through the configured channels."""
+    from relancegen.loader import load_site
+    from relancegen.send import send_site
+
+    site = load_site(site_dir)
+    show_progress = sys.stdout.isatty()
+
+    def report(delivery: Any, outcome: str) -> None:
+        if not show_progress:
+            click.echo(f"  {outcome:<14} {delivery.client:<24} {delivery.stage:<14} {delivery.medium:<16} {delivery.delivery_id}")
+
+    summary = send_site(site, medium=medium, dry_run=dry_run, on_delivery=report)
+    parts = [f"{len(summary.sent)} sent", f"{len(summary.failed)} failed", f"{len(summary.already_sent)} already sent", f"{len(summary.unknown)} unknown"]
+    if summary.not_configured:
+        parts.append(f"{len(summary.not_configured)} not configured ({', '.join(sorted({m for _, m in summary.not_configured}))})")
+    if dry_run:
+        parts = [f"dry run: {len(summary.dry_run)} deliveries written under {site.output / 'outbox'}", *parts[2:]]
+    click.echo(", ".join(parts) + ".")
+    for delivery_id, error in summary.failed:
+        click.echo(f"failed {delivery_id}: {error}", err=True)
+    if summary.unknown:
+        click.echo("Deliveries with an unknown outcome are never retried automatically: check with the "
+                   "provider, then journal what happened with `relancegen record`.", err=True)
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command()
+@site_option
+@click.option("--client", "client_id", required=True, help="The client concerned.")
+@click.option("--stage", required=True, type=click.Choice(STAGES), help="The stage this action belongs to.")
+@click.option("--note", required=True, help="What happened, in a sentence.")
+@click.option("--channel", default="phone", show_default=True, help="phone, visit, email, post...")
+@click.option("--invoice", "invoices", multiple=True, help="Invoice numbers (default: the client's open invoices).")
+@click.option("--promise-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Date of a payment promise obtained.")
+@click.option("--promise-amount", default=None, help="Amount promised.")
+@reports_errors
+def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, invoices: tuple[str, ...], promise_date: Any, promise_amount: str | None) -> None:
+    """Journal a manual action: a phone call, a promise obtained, a visit."""
+    from relancegen.journal_writer import append_entry
+    from relancegen.loader import load_site
+    from relancegen.schema import parse_money
+    from relancegen.stages import open_invoices
+
+    site = load_site(site_dir)
+    if client_id not in site.clients:
+        raise RelancegenError(f"unknown client {client_id!r}")
+    known = {inv.number for inv in site.invoices_of(client_id)}
+    unknown = [number for number in invoices if number not in known]
+    if unknown:
+        raise RelancegenError(f"not invoices of {client_id}: {', '.join(unknown)}")
+    numbers = list(invoices) or [inv.number for inv in open_invoices(site.invoices_of(client_id), dt.date.today())]
+    entry: dict[str, Any] = {"client": client_id, "stage": stage, "channel": channel, "invoices": numbers, "status": "recorded", "note": note}
+    if promise_date:
+        amount = parse_money(promise_amount) if promise_amount else None
+        if promise_amount and amount is None:
+            raise RelancegenError(f"--promise-amount: {promise_amount!r} is not an amount")
+        entry["promise"] = {"date": promise_date.date().isoformat(), **({"amount": f"{amount:.2f}"} if amount else {})}
+    written = append_entry(site.journal_dir, entry)
+    click.echo(f"Recorded {stage} for {client_id} at {written['time']} ({', '.join(numbers) or 'no open invoice'}).")
+
+
+@main.command()
+@reports_errors
+def plugins() -> None:
+    """List installed plugins and the channels they provide."""
+    from relancegen.plugins import installed_plugins
+
+    for plugin in installed_plugins():
+        click.echo(f"{plugin.name:<20} {plugin.distribution} {plugin.version:<10} {', '.join(plugin.hooks) or '(no hooks)'}")

@@ -5,6 +5,7 @@ These types are part of the stable plugin API (spec "Channels and the plugin API
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,15 @@ class Delivery:
     recipient: Recipient
     attachments: tuple[Path, ...] = ()
     subject: str = ""
-    thread: tuple[str, ...] = ()  # proofs (e.g. Message-IDs) of earlier deliveries to this client
+    thread: tuple[str, ...] = ()  # Message-IDs of earlier emails to this client, oldest first
+    as_of: dt.date | None = None  # the build date of the documents
+    outbox: Path | None = None  # set on a dry run: the folder where the channel writes what it would send
+
+
+class DeliveryOutcomeUnknown(Exception):
+    """Raised by a channel when it cannot know whether a delivery went out (the connection
+    dropped after the provider accepted the request). The delivery is journaled ``unknown``
+    and never retried automatically: better a person checks than a debtor gets two letters."""
 
 
 @dataclass(frozen=True)

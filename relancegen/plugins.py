@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from typing import Any
 
 import pluggy
 
 from relancegen import hookspecs
+from relancegen.errors import RelancegenError
 
 
 @functools.lru_cache(maxsize=1)
@@ -21,3 +24,41 @@ def get_plugin_manager() -> pluggy.PluginManager:
     manager.load_setuptools_entrypoints(hookspecs.PROJECT)
     manager.check_pending()
     return manager
+
+
+@dataclass(frozen=True)
+class InstalledPlugin:
+    name: str
+    distribution: str
+    version: str
+    hooks: tuple[str, ...]
+
+
+def installed_plugins() -> list[InstalledPlugin]:
+    """Every registered plugin with the distribution that provides it and its hooks."""
+    manager = get_plugin_manager()
+    distributions = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
+    found = []
+    for name, plugin in manager.list_name_plugin():
+        if plugin is None:
+            continue
+        dist = distributions.get(id(plugin))
+        hooks = tuple(sorted(impl.name for impl in manager.get_hookcallers(plugin) or ()))
+        found.append(InstalledPlugin(
+            name=name,
+            distribution=dist.project_name if dist else "(built in)",
+            version=dist.version if dist else "",
+            hooks=hooks,
+        ))
+    return sorted(found, key=lambda p: p.name)
+
+
+def channels_for(site: Any) -> dict[str, Any]:
+    """Every channel the installed plugins provide, by name; duplicate names are an error."""
+    channels: dict[str, Any] = {}
+    for contributed in get_plugin_manager().hook.relancegen_add_channels(site=site):
+        for channel in contributed or ():
+            if channel.name in channels:
+                raise RelancegenError(f"two plugins provide a channel named {channel.name!r}")
+            channels[channel.name] = channel
+    return channels

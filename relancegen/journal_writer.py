@@ -1,0 +1,72 @@
+"""Appending to the journal: append-only, atomic, locked, and hash-chained.
+
+Each entry is one JSON line written with a single ``write`` under a file lock, then
+flushed to disk; nothing is ever rewritten. Every entry this module writes carries
+``prev``, the SHA-256 of the previous line's bytes (across the journal's files in name
+order), so that a deleted or edited line breaks the chain and ``relancegen check`` says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from relancegen.errors import Location, Problem, relative_name
+from relancegen.journal import journal_files
+
+LOCK_NAME = ".journal.lock"
+
+
+def now() -> dt.datetime:
+    """The current local time with its UTC offset, to the second."""
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def append_entry(journal_dir: Path, entry: dict[str, Any]) -> dict[str, Any]:
+    """Append one entry (``time`` filled in when missing) and return it as written."""
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(journal_dir / LOCK_NAME), timeout=30):
+        record = {"time": now().isoformat(), **entry}
+        record["prev"] = _last_line_hash(journal_dir)
+        line = json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
+        target = journal_dir / f"{record['time'][:4]}.jsonl"
+        with target.open("ab") as stream:
+            stream.write(line.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+    return record
+
+
+def _last_line_hash(journal_dir: Path) -> str | None:
+    for path in reversed(journal_files(journal_dir)):
+        lines = [line for line in path.read_bytes().splitlines() if line.strip()]
+        if lines:
+            return hashlib.sha256(lines[-1]).hexdigest()
+    return None
+
+
+def verify_chain(journal_dir: Path, site_root: Path) -> list[Problem]:
+    """Problems where an entry's ``prev`` does not match the line before it."""
+    problems = []
+    previous: bytes | None = None
+    for path in journal_files(journal_dir):
+        name = relative_name(path, site_root)
+        for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                recorded = json.loads(line).get("prev", "absent")
+            except (ValueError, AttributeError):
+                recorded = "absent"
+            if recorded != "absent":
+                expected = hashlib.sha256(previous).hexdigest() if previous is not None else None
+                if recorded != expected:
+                    problems.append(Problem(Location(name, number), "prev", "the hash chain is broken: a line before this one was changed, removed or inserted"))
+            previous = line
+    return problems

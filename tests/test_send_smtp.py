@@ -1,0 +1,233 @@
+"""`relancegen send` through the smtp channel, against a real SMTP server (aiosmtpd) on
+127.0.0.1: what the server receives, what the journal says, and that nothing is sent twice."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from click.testing import CliRunner
+
+from relancegen.cli import main
+
+USER, PASSWORD = "relance-bot", "s3cr3t-Pa55word-never-logged"
+
+
+class Mailbox:
+    """An SMTP handler that stores messages, and can be told to misbehave."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.answers: list[str] = []  # answers to give to the next DATA commands, then 250
+        self.drop_next = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.drop_next:  # accept the message, then drop the connection without answering
+            self.drop_next = False
+            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            server.transport.close()
+            return "250 never heard"
+        if self.answers:
+            return self.answers.pop(0)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 2.0.0 Ok: queued as TEST"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER and auth_data.password.decode() == PASSWORD
+    return AuthResult(success=ok)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(mailbox: Mailbox, port: int) -> Controller:
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False)
+    controller.start()
+    mailbox.controller = controller
+    return controller
+
+
+@pytest.fixture
+def smtp_server():
+    mailbox = Mailbox()
+    mailbox.port = free_port()
+    start_server(mailbox, mailbox.port)
+    yield mailbox
+    if mailbox.controller.server is not None:
+        mailbox.controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch):
+    monkeypatch.setenv("RELANCEGEN_SMTP_USER", USER)
+    monkeypatch.setenv("RELANCEGEN_SMTP_PASSWORD", PASSWORD)
+
+
+def make_site(site_factory, port: int, clients: int = 3, overdue: bool = False) -> Path:
+    people = [{"id": f"client-{i}", "name": f"Client {i} SAS", "address": {"lines": [f"{i} rue du Test"], "postcode": "69003", "city": "Lyon"},
+               "contacts": [{"name": f"Compta {i}", "role": "accounting", "email": f"compta{i}@client{i}.example"},
+                            {"name": f"Projet {i}", "role": "project", "email": f"projet{i}@client{i}.example", "cc": True}]}
+              for i in range(clients)]
+    invoices = [{"number": f"F-{i}", "client": f"client-{i}", "issued": "2026-09-01", "due": "2026-10-01", "amount": "1200.00", "subject": "Prestation"}
+                for i in range(clients)]
+    journal = []
+    if overdue:  # a reminder went out by email, then a call: the overdue letter is next
+        journal = [{"time": "2026-10-08T09:00:00+02:00", "client": f"client-{i}", "stage": "reminder", "channel": "email", "invoices": [f"F-{i}"], "status": "sent",
+                    "proof": {"message_id": f"<first-{i}@atelier-test.example>"}} for i in range(clients)]
+        journal += [{"time": "2026-10-15T09:00:00+02:00", "client": f"client-{i}", "stage": "call", "channel": "phone", "invoices": [f"F-{i}"], "status": "recorded"} for i in range(clients)]
+    channels = {"email": {"plugin": "smtp", "host": "127.0.0.1", "port": port, "username_env": "RELANCEGEN_SMTP_USER", "password_env": "RELANCEGEN_SMTP_PASSWORD",
+                          "from": "Atelier Test <compta@atelier-test.example>", "retries": 2, "retry_delay": 0.01, "rate_per_minute": 6000, "timeout": 5}}
+    site_dir = site_factory(clients=people, invoices=invoices, journal=journal, channels=channels, site={"as_of": "2026-11-02" if overdue else "2026-10-07"})
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    return site_dir
+
+
+def journal_lines(site_dir: Path) -> list[dict]:
+    return [json.loads(line) for path in sorted((site_dir / "journal").glob("*.jsonl")) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def send(site_dir: Path, *args: str):
+    return CliRunner().invoke(main, ["send", "--site", str(site_dir), *args])
+
+
+def test_emails_arrive_threaded_with_attachments_and_are_journaled(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1, overdue=True)
+    result = send(site_dir)
+    assert result.exit_code == 0, result.output
+    assert "1 sent" in result.output
+    (message,) = smtp_server.messages
+    assert message["To"] == "compta0@client0.example"
+    assert message["Cc"] == "projet0@client0.example"
+    assert message["Subject"].startswith("Relance")
+    assert message["In-Reply-To"] == "<first-0@atelier-test.example>"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "F-0" in body and "1 200,00" in body.replace("\u202f", " ")
+    assert message.get_body(preferencelist=("html",)) is not None
+    attachments = [part.get_filename() for part in message.iter_attachments()]
+    assert attachments == ["letter-F-0.pdf"]
+    assert next(message.iter_attachments()).get_content()[:5] == b"%PDF-"
+    entries = [e for e in journal_lines(site_dir) if e.get("delivery_id")]
+    assert [e["status"] for e in entries] == ["attempt", "sent"]
+    assert entries[1]["proof"]["message_id"] == message["Message-ID"]
+    assert entries[1]["proof"]["smtp_reply"].startswith("250")
+    assert entries[1]["stage"] == "overdue"
+
+
+def test_sending_again_sends_nothing(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port)
+    assert send(site_dir).exit_code == 0
+    assert len(smtp_server.messages) == 3
+    again = send(site_dir)
+    assert again.exit_code == 0
+    assert "0 sent" in again.output and "3 already sent" in again.output
+    assert len(smtp_server.messages) == 3
+
+
+def test_server_killed_half_way_then_rerun_sends_exactly_the_rest(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port)
+    from relancegen.loader import load_site
+    from relancegen.send import send_site
+
+    def kill_after_first(delivery, outcome):
+        if outcome == "sent":
+            smtp_server.controller.stop()
+
+    summary = send_site(load_site(site_dir), on_delivery=kill_after_first)
+    assert len(summary.sent) == 1 and len(summary.failed) == 2
+    assert len(smtp_server.messages) == 1
+
+    start_server(smtp_server, smtp_server.port)  # the server is back
+    result = send(site_dir)
+    assert result.exit_code == 0, result.output
+    assert "2 sent" in result.output and "1 already sent" in result.output
+    recipients = sorted(m["To"] for m in smtp_server.messages)
+    assert recipients == ["compta0@client0.example", "compta1@client1.example", "compta2@client2.example"]
+
+
+def test_temporary_refusal_is_retried(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    smtp_server.answers = ["451 4.3.0 try again later"]
+    result = send(site_dir)
+    assert result.exit_code == 0, result.output
+    assert len(smtp_server.messages) == 1
+
+
+def test_permanent_refusal_fails_and_is_journaled(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    smtp_server.answers = ["554 5.7.1 rejected by policy"]
+    result = send(site_dir)
+    assert result.exit_code == 1
+    assert "554 5.7.1 rejected by policy" in result.output
+    statuses = [e["status"] for e in journal_lines(site_dir) if e.get("delivery_id")]
+    assert statuses == ["attempt", "failed"]
+
+
+def test_dropped_connection_is_unknown_and_never_resent(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    smtp_server.drop_next = True
+    first = send(site_dir)
+    assert "1 unknown" in first.output
+    assert len(smtp_server.messages) == 1  # the server did get it
+    second = send(site_dir)
+    assert "1 unknown" in second.output and "0 sent" in second.output
+    assert len(smtp_server.messages) == 1  # and it was not sent twice
+    statuses = [e["status"] for e in journal_lines(site_dir) if e.get("delivery_id")]
+    assert statuses == ["attempt", "unknown"]
+
+
+def test_a_crash_between_attempt_and_outcome_is_reported_unknown(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    assert send(site_dir, "--dry-run").exit_code == 0
+    delivery_id = next((site_dir / "_site/outbox").iterdir()).name
+    from relancegen.journal_writer import append_entry
+
+    append_entry(site_dir / "journal", {"client": "client-0", "stage": "reminder", "channel": "email", "invoices": ["F-0"], "status": "attempt", "delivery_id": delivery_id})
+    result = send(site_dir)
+    assert "1 unknown" in result.output
+    assert smtp_server.messages == []
+    assert [e["status"] for e in journal_lines(site_dir) if e.get("delivery_id")] == ["attempt", "unknown"]
+
+
+def test_dry_run_writes_the_outbox_and_sends_nothing(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=2)
+    before = journal_lines(site_dir)
+    result = send(site_dir, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert smtp_server.messages == []
+    assert journal_lines(site_dir) == before
+    outboxes = sorted((site_dir / "_site/outbox").iterdir())
+    assert len(outboxes) == 2
+    message = email.message_from_bytes((outboxes[0] / "message.eml").read_bytes(), policy=email.policy.default)
+    assert message["Message-ID"] == f"<{outboxes[0].name}@atelier-test.example>"
+    assert json.loads((outboxes[0] / "delivery.json").read_text())["medium"] == "email"
+
+
+def test_missing_credentials_fail_clearly(site_factory, smtp_server, monkeypatch):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    monkeypatch.delenv("RELANCEGEN_SMTP_PASSWORD")
+    result = send(site_dir)
+    assert result.exit_code == 1
+    assert "RELANCEGEN_SMTP_PASSWORD is not set" in result.output
+
+
+def test_no_secret_reaches_any_output_journal_or_outbox(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=2)
+    smtp_server.answers = [f"554 denied for {PASSWORD}"]  # even a server echoing it back
+    outputs = [send(site_dir, "--dry-run").output, send(site_dir).output, send(site_dir).output]
+    assert all(PASSWORD not in output and USER not in output for output in outputs)
+    for path in site_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert PASSWORD.encode() not in data, path
+            assert USER.encode() not in data, path
