@@ -69,7 +69,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
 
     summary = BuildSummary(as_of=options.as_of, output=options.output)
     summary.warnings.extend(site.rates.coverage_warnings(options.as_of))
-    renderer = Renderer(site, extra_filters=_plugin_filters(hooks, site))
+    renderer = Renderer(site, extra_filters=_plugin_filters(hooks, site), render_pdf=hooks.relancegen_render_pdf)
 
     situations = _situations(site, options)
     entries: list[dict[str, Any]] = []
@@ -161,10 +161,8 @@ def spec_invoices(situation: ClientSituation, spec: Any) -> list[Any]:
 def _write_call_list(
     renderer: Renderer, options: BuildOptions, callers: list[ClientSituation]
 ) -> dict[str, Any]:
-    from relancegen.pdf import render_pdf
-
     html = renderer.render_page("call_list.html", {"situations": callers, "as_of": options.as_of})
-    content = render_pdf(html, base_url=str(renderer.base_url))
+    content = renderer.render_pdf(html=html, base_url=str(renderer.base_url))
     relative = Path(f"{CALL_LIST_NAME}.pdf")
     write_atomic(options.output / relative, content)
     return {

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from relancegen.errors import Location, Problem
+from relancegen.journal_writer import verify_chain
 from relancegen.model import LateInterestRule, Site
 from relancegen.rates import RateTables
 
@@ -22,6 +23,9 @@ def legal_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     if site.terms.payment_days > MAX_PAYMENT_DAYS:
         warnings.append(Problem(Location("site.yml"), "terms.payment_days", f"{site.terms.payment_days} days exceeds the 60-day maximum of C. com. L441-10 for business debtors", "warning"))
     warnings += _limitation_warnings(site, as_of)
+    warnings += [
+        Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)
+    ]
     for client in site.clients.values():
         if not any(contact.email for contact in client.contacts):
             warnings.append(Problem(client.location, f"clients[{client.id}].contacts", "no contact has an email address: email stages cannot be sent", "warning"))

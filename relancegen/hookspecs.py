@@ -91,9 +91,12 @@ def relancegen_build_finished(site: Any, manifest: dict[str, Any]) -> None:
 
 
 @hookspec(firstresult=True)
-def relancegen_render_pdf(html: str, base_url: str, stylesheets: list[Any]) -> bytes | None:
-    """Render one HTML document to PDF bytes; the first non-None result wins.
+def relancegen_render_pdf(html: str, base_url: str) -> bytes | None:
+    """Render one HTML document (stylesheet inline) to PDF bytes; the first non-None result wins.
 
-    The built-in WeasyPrint renderer is registered ``trylast``, so a plugin can replace it
-    by returning bytes. Return None to leave the document to the next renderer.
+    :param html: the complete HTML document produced by the theme.
+    :param base_url: the theme folder, against which fonts and images resolve.
+    :return: the PDF bytes, or None to leave the document to the next renderer. The
+        built-in WeasyPrint renderer (plugin name ``weasyprint``) is registered
+        ``trylast``, so a plugin that returns bytes replaces it without patching.
     """

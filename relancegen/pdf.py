@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from relancegen.hookspecs import hookimpl
+
 
 @functools.lru_cache(maxsize=1)
 def _font_configuration() -> Any:
@@ -26,3 +28,9 @@ def render_pdf(html: str, base_url: str) -> bytes:
 
     document = HTML(string=html, base_url=base_url + "/")
     return document.write_pdf(font_config=_font_configuration(), uncompressed_pdf=False)
+
+
+@hookimpl(trylast=True)
+def relancegen_render_pdf(html: str, base_url: str) -> bytes:
+    """The default renderer, registered as the built-in plugin ``weasyprint``."""
+    return render_pdf(html, base_url)

@@ -19,8 +19,11 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
     ``check_pending`` turns a misspelt hook name in a plugin into an error.
     """
+    from relancegen import pdf
+
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
+    manager.register(pdf, name="weasyprint")  # the default PDF renderer, replaceable
     manager.load_setuptools_entrypoints(hookspecs.PROJECT)
     manager.check_pending()
     return manager

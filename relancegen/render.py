@@ -118,8 +118,9 @@ def create_environment(site: Site, extra_filters: dict[str, Any] | None = None) 
 class Renderer:
     """Renders a client's documents through the site's theme and letters."""
 
-    def __init__(self, site: Site, extra_filters: dict[str, Any] | None = None):
+    def __init__(self, site: Site, extra_filters: dict[str, Any] | None = None, render_pdf: Any = None):
         self.site = site
+        self.render_pdf = render_pdf or _default_pdf_renderer
         self.env = create_environment(site, extra_filters)
         # The same loaders and filters without HTML escaping, for plain-text email parts.
         self.text_env = self.env.overlay(autoescape=False)
@@ -148,9 +149,7 @@ class Renderer:
         if "html" in spec.formats:
             files["html"] = html.encode("utf-8")
         if "pdf" in spec.formats:
-            from relancegen.pdf import render_pdf
-
-            files["pdf"] = render_pdf(html, base_url=str(self.base_url))
+            files["pdf"] = self.render_pdf(html=html, base_url=str(self.base_url))
         return RenderedDocument(files, subject)
 
     def render_page(self, template_name: str, context: dict[str, Any]) -> str:
@@ -246,6 +245,12 @@ class Renderer:
         text_context = {**context, **self._text_blocks(context)}
         rendered = self._render_string(letter.body, text_context, letter, text=True)
         return "\n\n".join(_paragraphs(rendered)) + "\n"
+
+
+def _default_pdf_renderer(html: str, base_url: str) -> bytes:
+    from relancegen.pdf import render_pdf
+
+    return render_pdf(html, base_url)
 
 
 def _paragraphs(text: str) -> list[str]:

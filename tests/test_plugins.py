@@ -1,0 +1,77 @@
+"""Plugins the way users run them: a third-party package installed through its entry
+point, used by the real command line in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import relancegen.hookspecs as hookspecs
+from relancegen.plugins import get_plugin_manager
+
+PLUGIN = Path(__file__).parent / "plugin_fax"
+
+
+@pytest.fixture(scope="module")
+def fax_plugin_path(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("fax-plugin")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(target), str(PLUGIN)], check=True)
+    return target
+
+
+def relancegen(args: list[str], plugin_path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(plugin_path)}
+    return subprocess.run([sys.executable, "-c", "from relancegen.cli import main; main()", *args], capture_output=True, text=True, env=env)
+
+
+def test_a_third_party_channel_is_listed_and_delivers(fax_plugin_path, site_factory, tmp_path):
+    listed = relancegen(["plugins"], fax_plugin_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "fax" in listed.stdout and "relancegen-fax 1.2.0" in listed.stdout and "relancegen_add_channels" in listed.stdout
+
+    faxes = tmp_path / "faxes"
+    site_dir = site_factory(
+        invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "500.00", "subject": "Conseil"}],
+        journal=[{"time": "2026-10-15T09:00:00+02:00", "client": "client-a", "stage": "call", "channel": "phone", "invoices": ["F-1"], "status": "recorded"}],
+        channels={"post": {"plugin": "fax", "to": str(faxes)}},
+        site={"as_of": "2026-11-02"},
+    )
+    built = relancegen(["build", "--site", str(site_dir)], fax_plugin_path)
+    assert built.returncode == 0, built.stderr
+    sent = relancegen(["send", "--site", str(site_dir), "--medium", "post"], fax_plugin_path)
+    assert sent.returncode == 0, sent.stderr
+    assert "1 sent" in sent.stdout
+    (folder,) = faxes.iterdir()
+    assert (folder / "letter.pdf").read_bytes()[:5] == b"%PDF-"
+    entries = [json.loads(line) for line in (site_dir / "journal").glob("2*.jsonl").__next__().read_text().splitlines()]
+    sent_entry = next(e for e in entries if e["status"] == "sent")
+    assert sent_entry["plugin"] == "fax" and sent_entry["proof"]["fax_id"].startswith("FAX-")
+    assert sent_entry["channel"] == "post" and sent_entry["stage"] == "overdue"
+
+
+def test_every_hook_is_documented():
+    for name in dir(hookspecs):
+        if name.startswith("relancegen_"):
+            doc = getattr(hookspecs, name).__doc__ or ""
+            assert len(doc.strip()) > 40, f"{name} needs a docstring stating when it is called and its arguments"
+            assert name in (Path(__file__).parent.parent / "docs/plugins.md").read_text(encoding="utf-8"), f"{name} is missing from docs/plugins.md"
+
+
+def test_a_plugin_can_replace_the_pdf_renderer():
+    class StubRenderer:
+        @hookspecs.hookimpl
+        def relancegen_render_pdf(self, html, base_url):
+            return b"%PDF-stub"
+
+    manager = get_plugin_manager()
+    stub = StubRenderer()
+    manager.register(stub)
+    try:
+        assert manager.hook.relancegen_render_pdf(html="<p>x</p>", base_url=".") == b"%PDF-stub"
+    finally:
+        manager.unregister(stub)
