@@ -64,8 +64,12 @@ def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list
         # The email body, with the stage's printed documents attached.
         documents = [e for e in own if e.kind in BODY_KINDS]
         attached = [e for e in entries if e.channel != "email" and e.format == "pdf" and e.kind != "case_file"]
+    elif medium == "agency":
+        # The case file, with the stage's letters as exhibits.
+        documents = own
+        attached = [e for e in entries if e.channel != "agency" and e.format == "pdf"]
     else:
-        documents = [e for e in own if e.format == "pdf"] if medium != "agency" else own
+        documents = [e for e in own if e.format == "pdf"]
         attached = []
     invoices = sorted({number for e in own for number in e.invoices})
     copies = [inv.file for inv in site.invoices if inv.number in invoices and inv.file is not None]
