@@ -225,3 +225,18 @@ def plugins() -> None:
 
     for plugin in installed_plugins():
         click.echo(f"{plugin.name:<20} {plugin.distribution} {plugin.version:<10} {', '.join(plugin.hooks) or '(no hooks)'}")
+
+
+@main.command()
+@site_option
+@reports_errors
+def track(site_dir: Path) -> None:
+    """Poll the status of sent letters and store their proofs in the journal."""
+    from relancegen.loader import load_site
+    from relancegen.track import track_site
+
+    appended = track_site(load_site(site_dir))
+    for entry in appended:
+        proofs = ", ".join(entry["proof"].get("proofs", {})) or "no proof yet"
+        click.echo(f"  {entry['client']:<24} {entry['stage']:<14} {entry['proof'].get('status')}  ({proofs})")
+    click.echo(f"{len(appended)} update{'s' if len(appended) != 1 else ''} journaled.")
