@@ -116,6 +116,8 @@ class MailevaChannel:
         }
         if registered:
             body["acknowledgement_of_receipt"] = True
+            # Maileva receives and scans the acknowledgement, so that it can be downloaded.
+            body["acknowledgement_of_receipt_scanning"] = bool(settings.get("scan_acknowledgement", True))
         else:
             body["postage_type"] = str(settings.get("postage_type", "FAST")).upper()
         return body
