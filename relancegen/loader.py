@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -140,16 +141,23 @@ def _read_list(root: Path, configured: str, what: str, problems: list[Problem]) 
     return items
 
 
+def _valid_records(
+    raw_items: list[tuple[Any, int, str]], declared: schema.Record, collection: str, key: str, problems: list[Problem]
+) -> Iterator[tuple[dict[str, Any], Any, str, Location]]:
+    """Validate each item of a data file; yield (record, raw item, label, location) for the
+    valid ones. Labels name the item by its key: ``invoices[F-2026-0142]``."""
+    for index, (raw, line, file) in enumerate(raw_items):
+        context = schema.Context(file)
+        label = f"{collection}[{raw.get(key, index) if isinstance(raw, dict) else index}]"
+        record = declared.parse(raw, context, label, line)
+        problems.extend(context.problems)
+        if record is not schema.INVALID:
+            yield record, raw, label, Location(file, line)
+
+
 def _build_clients(raw_clients: list[tuple[Any, int, str]], problems: list[Problem]) -> dict[str, Client]:
     clients: dict[str, Client] = {}
-    for index, (raw, line, file) in enumerate(raw_clients):
-        context = schema.Context(file)
-        label = f"clients[{raw.get('id', index) if isinstance(raw, dict) else index}]"
-        record = schema.CLIENT.parse(raw, context, label, line)
-        problems.extend(context.problems)
-        if record is schema.INVALID:
-            continue
-        location = Location(file, line)
+    for record, _, label, location in _valid_records(raw_clients, schema.CLIENT, "clients", "id", problems):
         if record["id"] in clients:
             first = clients[record["id"]].location
             problems.append(Problem(location, f"{label}.id", f"duplicate client id (first at {first})"))
@@ -170,14 +178,7 @@ def _build_invoices(
 ) -> list[Invoice]:
     invoices: list[Invoice] = []
     first_seen: dict[str, Location] = {}
-    for index, (raw, line, file) in enumerate(raw_invoices):
-        context = schema.Context(file)
-        label = f"invoices[{raw.get('number', index) if isinstance(raw, dict) else index}]"
-        record = schema.INVOICE.parse(raw, context, label, line)
-        problems.extend(context.problems)
-        if record is schema.INVALID:
-            continue
-        location = Location(file, line)
+    for record, raw, label, location in _valid_records(raw_invoices, schema.INVOICE, "invoices", "number", problems):
         invoice = _invoice(record, terms, root, location)
         problems.extend(_invoice_problems(invoice, record, label, known_ids, first_seen, raw, root))
         first_seen.setdefault(invoice.number, location)

@@ -150,12 +150,26 @@ class Percent(Field):
         return rate
 
 
-class Identifier(Text):
+class Matching(Text):
+    """Text that must match a pattern; ``problem`` explains the rule, after the value."""
+
+    def __init__(self, pattern: re.Pattern[str], problem: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.pattern, self.problem = pattern, problem
+
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
         text = super().convert(value, ctx, path, line)
-        if text is not INVALID and not ID_PATTERN.fullmatch(text):
-            return ctx.error(line, path, f"{text!r} is not a valid id: use lowercase letters, digits and '-', starting with a letter or digit")
+        if text is not INVALID and not self.pattern.fullmatch(text):
+            return ctx.error(line, path, f"{text!r} {self.problem}")
         return text
+
+
+def Identifier(**kwargs: Any) -> Matching:  # noqa: N802 - reads like the other field types
+    return Matching(ID_PATTERN, "is not a valid id: use lowercase letters, digits and '-', starting with a letter or digit", **kwargs)
+
+
+def Email(**kwargs: Any) -> Matching:  # noqa: N802
+    return Matching(EMAIL_PATTERN, "is not an email address", **kwargs)
 
 
 class Choice(Text):
@@ -167,14 +181,6 @@ class Choice(Text):
         text = super().convert(value, ctx, path, line)
         if text is not INVALID and text not in self.choices:
             return ctx.error(line, path, f"{text!r} is not one of {', '.join(self.choices)}")
-        return text
-
-
-class Email(Text):
-    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
-        text = super().convert(value, ctx, path, line)
-        if text is not INVALID and not EMAIL_PATTERN.fullmatch(text):
-            return ctx.error(line, path, f"{text!r} is not an email address")
         return text
 
 
@@ -201,32 +207,25 @@ class Siren(Text):
         return digits
 
 
-class Iban(Text):
+class BankCode(Text):
+    """An IBAN or a BIC, checked with schwifty and kept in its compact form."""
+
+    def __init__(self, kind: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.kind = kind
+
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
-        from schwifty import IBAN
+        from schwifty import BIC, IBAN
         from schwifty.exceptions import SchwiftyException
 
         text = super().convert(value, ctx, path, line)
         if text is INVALID:
             return text
         try:
-            return str(IBAN(text).compact)
+            code = IBAN(text) if self.kind == "IBAN" else BIC(text, allow_invalid=False)
         except SchwiftyException as error:
-            return ctx.error(line, path, f"invalid IBAN: {error}")
-
-
-class Bic(Text):
-    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
-        from schwifty import BIC
-        from schwifty.exceptions import SchwiftyException
-
-        text = super().convert(value, ctx, path, line)
-        if text is INVALID:
-            return text
-        try:
-            return str(BIC(text, allow_invalid=False).compact)
-        except SchwiftyException as error:
-            return ctx.error(line, path, f"invalid BIC: {error}")
+            return ctx.error(line, path, f"invalid {self.kind}: {error}")
+        return str(code.compact)
 
 
 class LateInterest(Text):
@@ -405,8 +404,8 @@ CREDITOR = Record(
         "address": ADDRESS,
         "email": Email(required=True),
         "phone": Text(),
-        "iban": Iban(),
-        "bic": Bic(),
+        "iban": BankCode("IBAN"),
+        "bic": BankCode("BIC"),
         "payment_url": Text(),
         "signatory": Record({"name": Text(required=True), "title": Text(default="")}),
     },
