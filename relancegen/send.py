@@ -32,6 +32,7 @@ from relancegen.model import JournalEntry, Site
 from relancegen.plugins import channels_for
 
 OUTBOX = "outbox"
+SECRET_WORDS = ("password", "secret", "token", "key")
 PHONE = "phone"
 OUTCOMES = ("sent", "failed", "unknown")
 
@@ -175,9 +176,15 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _secrets(settings: dict[str, Any]) -> list[str]:
-    """The values of the environment variables a channel's settings name (``*_env``)."""
-    values = [os.environ.get(str(name), "") for key, name in settings.items() if str(key).endswith("_env")]
-    return [value for value in values if len(value) >= 4]
+    """The values of the environment variables that hold secrets (``password_env``,
+    ``client_secret_env``, ``api_key_env``, ``token_env``…). Identifiers such as a user name
+    are not scrubbed: masking them would corrupt proofs that legitimately contain them."""
+    values = [
+        os.environ.get(str(name), "")
+        for key, name in settings.items()
+        if str(key).endswith("_env") and any(word in str(key) for word in SECRET_WORDS)
+    ]
+    return [value for value in values if len(value) >= 6]
 
 
 def _scrub(value: Any, secrets: list[str]) -> Any:

@@ -40,7 +40,7 @@ class Mailbox:
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER and auth_data.password.decode() == PASSWORD
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() in (USER, "compta") and auth_data.password.decode() == PASSWORD
     return AuthResult(success=ok)
 
 
@@ -231,3 +231,12 @@ def test_no_secret_reaches_any_output_journal_or_outbox(site_factory, smtp_serve
             data = path.read_bytes()
             assert PASSWORD.encode() not in data, path
             assert USER.encode() not in data, path
+
+
+def test_a_user_name_that_appears_in_proofs_is_not_masked(site_factory, smtp_server, monkeypatch):
+    monkeypatch.setenv("RELANCEGEN_SMTP_USER", "compta")  # also the local part of the From address
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    assert send(site_dir).exit_code == 0
+    sent = [e for e in journal_lines(site_dir) if e["status"] == "sent"][0]
+    assert sent["proof"]["message_id"] == smtp_server.messages[0]["Message-ID"]
+    assert "***" not in json.dumps(sent)
