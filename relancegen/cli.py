@@ -157,16 +157,19 @@ def new(directory: Path) -> None:
 def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
     """Deliver the last build's documents through the configured channels."""
     from relancegen.loader import load_site
-    from relancegen.send import send_site
+    from relancegen.send import planned_deliveries, send_site
 
     site = load_site(site_dir)
-    show_progress = sys.stdout.isatty()
+    if sys.stdout.isatty():
+        deliveries = planned_deliveries(site, medium)
+        with click.progressbar(length=len(deliveries), label="Sending", show_pos=True, item_show_func=lambda d: d.client if d else "") as bar:
+            summary = send_site(site, dry_run=dry_run, deliveries=deliveries, on_delivery=lambda delivery, _: bar.update(1, delivery))
+    else:
 
-    def report(delivery: Any, outcome: str) -> None:
-        if not show_progress:
+        def report(delivery: Any, outcome: str) -> None:
             click.echo(f"  {outcome:<14} {delivery.client:<24} {delivery.stage:<14} {delivery.medium:<16} {delivery.delivery_id}")
 
-    summary = send_site(site, medium=medium, dry_run=dry_run, on_delivery=report)
+        summary = send_site(site, medium=medium, dry_run=dry_run, on_delivery=report)
     parts = [f"{len(summary.sent)} sent", f"{len(summary.failed)} failed", f"{len(summary.already_sent)} already sent", f"{len(summary.unknown)} unknown"]
     if summary.not_configured:
         parts.append(f"{len(summary.not_configured)} not configured ({', '.join(sorted({m for _, m in summary.not_configured}))})")

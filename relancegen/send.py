@@ -66,16 +66,23 @@ def delivery_states(journal: tuple[JournalEntry, ...]) -> dict[str, str]:
     return states
 
 
+def planned_deliveries(site: Site, medium: str | None = None) -> list[Delivery]:
+    """The deliveries of the last build (of one medium, if given), in a stable order."""
+    deliveries = deliveries_from_manifest(site, read_manifest(site.output), site.output)
+    return [d for d in deliveries if medium in (None, d.medium)]
+
+
 def send_site(
     site: Site,
     *,
     medium: str | None = None,
     dry_run: bool = False,
     on_delivery: Callable[[Delivery, str], None] = lambda delivery, outcome: None,
+    deliveries: list[Delivery] | None = None,
 ) -> SendSummary:
     """Deliver every document of the last build whose medium the site configures."""
-    manifest = read_manifest(site.output)
-    deliveries = [d for d in deliveries_from_manifest(site, manifest, site.output) if medium in (None, d.medium)]
+    if deliveries is None:
+        deliveries = planned_deliveries(site, medium)
     channels = channels_for(site)
     missing = sorted({settings["plugin"] for settings in site.channels.values() if settings["plugin"] not in channels})
     if missing:
