@@ -2,34 +2,40 @@
 
 ``build_site`` walks the steps in order and fires the plugin events at each one:
 
-1. ``relancegen_site_loaded``      the site is loaded and validated (by the caller)
-2. ``relancegen_client_situation`` each client's situation on the build date is computed
-3. ``relancegen_document_rendered`` each document of the client's stage is rendered and written
-4. the prioritised call list and ``manifest.json`` are written
-5. ``relancegen_build_finished``   the manifest is final
-
-Everything is read and validated before anything is written; each file is written
-atomically; files that a previous build listed and this one does not are removed.
+1. ``relancegen_site_loaded``       the site is loaded and validated (by the caller)
+2. ``relancegen_client_situation``  each client's situation on the build date is computed
+3. each document of the client's stage is keyed on its inputs; a document whose key and
+   file are unchanged since the last build is kept as is (incremental build)
+4. ``relancegen_document_rendered`` the other documents are rendered (in ``--jobs``
+   worker processes) and written atomically
+5. the prioritised call list and ``manifest.json`` are written; documents the previous
+   build listed and this one does not are removed
+6. ``relancegen_build_finished``    the manifest is final
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from relancegen import documents, manifest as manifest_io
 from relancegen.errors import RelancegenError
-from relancegen.fsutil import sha256_bytes, write_atomic
+from relancegen.fsutil import sha256_bytes, sha256_file, write_atomic
+from relancegen.inputs import document_key, site_digest
+from relancegen.letters import builtin_letters_dir
 from relancegen.model import Site
-from relancegen.plugins import get_plugin_manager
-from relancegen.render import Renderer
+from relancegen.plugins import get_plugin_manager, installed_plugins
+from relancegen.render import OVERRIDES_DIR, RenderedDocument, Renderer, theme_chain
 from relancegen.situation import call_priority, compute_situations, specimen_situations
 from relancegen.situation_types import ClientSituation
 
 CALL_LIST_NAME = "call-list"
+MIN_TASKS_PER_WORKER = 12
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,9 @@ class BuildOptions:
     output: Path
     client_id: str | None = None
     all_stages: bool = False
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] | None = None  # (k, n): the k-th of n shards, 1-based
 
 
 @dataclass
@@ -51,28 +60,42 @@ class BuildSummary:
     idle_clients: list[tuple[str, str]] = field(default_factory=list)  # (client id, reason)
     warnings: list[str] = field(default_factory=list)
     document_count: int = 0
+    rendered: int = 0
+    unchanged: int = 0
 
 
-def build_date(site: Site, requested: dt.date | None, today: dt.date) -> dt.date:
-    """The build date: the --date option, else ``site.as_of``, else today."""
-    return requested or site.as_of or today
+@dataclass(frozen=True)
+class RenderTask:
+    situation: ClientSituation
+    spec: documents.DocumentSpec
+    key: str
+
+
+def in_shard(client_id: str, shard: tuple[int, int] | None) -> bool:
+    """Whether a client belongs to shard k of n: a stable hash of its id, so every machine
+    of a CI matrix agrees without talking to the others."""
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha256(client_id.encode()).hexdigest()[:8], 16) % n == k - 1
 
 
 def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     """Build every document of the site on ``options.as_of`` into ``options.output``."""
-    plugin_manager = get_plugin_manager()
-    hooks = plugin_manager.hook
+    hooks = get_plugin_manager().hook
     hooks.relancegen_site_loaded(site=site)
-
     if options.client_id and options.client_id not in site.clients:
         raise RelancegenError(f"unknown client {options.client_id!r} (see data.clients in site.yml)")
 
     summary = BuildSummary(as_of=options.as_of, output=options.output)
     summary.warnings.extend(site.rates.coverage_warnings(options.as_of))
     renderer = Renderer(site, extra_filters=_plugin_filters(hooks, site), render_pdf=hooks.relancegen_render_pdf)
+    site_key = _site_key(site)
+    previous = {} if options.force else _previous_entries(options.output)
 
     situations = _situations(site, options)
     entries: list[dict[str, Any]] = []
+    tasks: list[RenderTask] = []
     for situation in situations:
         hooks.relancegen_client_situation(site=site, situation=situation)
         specs = documents.documents_for(situation)
@@ -80,33 +103,46 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
             specs.extend(extra)
         _note_situation(summary, situation, specs)
         for spec in specs:
-            rendered = renderer.render(spec, situation)
-            for file_format, content in rendered.files.items():
-                entry = _write_document(options.output, situation, spec, file_format, content)
-                if rendered.subject and spec.kind == "email":
-                    entry["subject"] = rendered.subject
-                entries.append(entry)
-                hooks.relancegen_document_rendered(
-                    site=site, document=entry, path=options.output / entry["path"]
-                )
+            key = document_key(site_key, situation, spec)
+            kept = _unchanged(previous, options.output, situation.client.id, spec, key)
+            if kept:
+                entries.extend(kept)
+                summary.unchanged += len(kept)
+            else:
+                tasks.append(RenderTask(situation, spec, key))
+
+    for task, rendered in _render_all(renderer, site, tasks, options.jobs):
+        for file_format, content in rendered.files.items():
+            entry = _write_document(options.output, task, file_format, content, rendered.subject)
+            entries.append(entry)
+            summary.rendered += 1
+            hooks.relancegen_document_rendered(site=site, document=entry, path=options.output / entry["path"])
 
     callers = call_priority([s for s in situations if s.stage == "call"])
-    if callers:
-        entries.append(_write_call_list(renderer, options, callers))
+    if callers and options.shard is None:
+        entries.append(_call_list(renderer, options, callers, site_key, previous, summary))
 
+    entries.sort(key=lambda entry: entry["path"])
     manifest = {"as_of": options.as_of.isoformat(), "documents": entries}
-    _remove_stale_outputs(options.output, entries)
+    _remove_stale_outputs(options, previous, entries)
     manifest_io.write_manifest(options.output, manifest)
     summary.document_count = len(entries)
     hooks.relancegen_build_finished(site=site, manifest=manifest)
     return summary
 
 
+def _site_key(site: Site) -> str:
+    folders = [*theme_chain(site.root, site.theme), site.root / OVERRIDES_DIR, builtin_letters_dir(), site.root / "letters"]
+    return site_digest(site, folders, [(p.name, p.version) for p in installed_plugins()])
+
+
 def _situations(site: Site, options: BuildOptions) -> list[ClientSituation]:
     if not options.all_stages:
-        return compute_situations(site, options.as_of, options.client_id)
-    clients = [site.clients[options.client_id]] if options.client_id else list(site.clients.values())
-    return [s for client in clients for s in specimen_situations(site, client, options.as_of)]
+        situations = compute_situations(site, options.as_of, options.client_id)
+    else:
+        clients = [site.clients[options.client_id]] if options.client_id else list(site.clients.values())
+        situations = [s for client in clients for s in specimen_situations(site, client, options.as_of)]
+    return [s for s in situations if in_shard(s.client.id, options.shard)]
 
 
 def _plugin_filters(hooks: Any, site: Site) -> dict[str, Any]:
@@ -124,23 +160,76 @@ def _note_situation(summary: BuildSummary, situation: ClientSituation, specs: li
         summary.clients_per_stage[stage] += 1
     for spec in specs:
         summary.documents_per_stage[spec.stage] += len(spec.formats)
-        if spec.medium == "email" and not _client_emails(situation):
+        if spec.medium == "email" and not any(c.email for c in situation.client.contacts):
             summary.warnings.append(
                 f"{situation.client.id}: {spec.stage} goes out by email but the client has no "
                 "contact with an email address"
             )
 
 
-def _client_emails(situation: ClientSituation) -> list[str]:
-    return [c.email for c in situation.client.contacts if c.email]
+# -- incremental builds ---------------------------------------------------------------
 
 
-def _write_document(
-    output: Path, situation: ClientSituation, spec: Any, file_format: str, content: bytes
-) -> dict[str, Any]:
+def _previous_entries(output: Path) -> dict[str, dict[str, Any]]:
+    """The last build's manifest entries, by path (empty when there is none)."""
+    try:
+        previous = manifest_io.read_manifest(output)
+    except RelancegenError:
+        return {}
+    return {entry.path: entry.raw for entry in previous.documents}
+
+
+def _unchanged(previous: dict[str, dict[str, Any]], output: Path, client_id: str, spec: Any, key: str) -> list[dict[str, Any]]:
+    """The previous entries of this document if its inputs and its files are unchanged."""
+    kept = []
+    for file_format in spec.formats:
+        entry = previous.get(documents.document_path(client_id, spec, file_format).as_posix())
+        path = output / entry["path"] if entry else None
+        if entry is None or entry.get("inputs") != key or not path.is_file() or sha256_file(path) != entry["sha256"]:
+            return []
+        kept.append(entry)
+    return kept
+
+
+def _remove_stale_outputs(options: BuildOptions, previous: dict[str, dict[str, Any]], entries: list[dict[str, Any]]) -> None:
+    """Delete documents the previous manifest listed and this build no longer produces
+    (within this build's shard, so that shards sharing a folder do not remove each other's)."""
+    current = {entry["path"] for entry in entries}
+    for path, old in previous.items():
+        if path not in current and (old.get("client") is None or in_shard(old["client"], options.shard)):
+            (options.output / path).unlink(missing_ok=True)
+
+
+# -- rendering ------------------------------------------------------------------------
+
+
+def _render_all(renderer: Renderer, site: Site, tasks: list[RenderTask], jobs: int) -> Iterator[tuple[RenderTask, RenderedDocument]]:
+    """Render in this process, or in up to ``jobs`` worker processes, each with one parsed
+    theme and one font configuration for all its documents. Starting a worker costs about a
+    second (it loads the site and WeasyPrint), so small builds stay in this process.
+    Results come back in task order."""
+    jobs = min(jobs, len(tasks) // MIN_TASKS_PER_WORKER)
+    if jobs <= 1:
+        for task in tasks:
+            yield task, renderer.render(task.spec, task.situation)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from relancegen import workers
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=workers.start, initargs=(site.root,)) as pool:
+        chunk = max(1, min(16, len(tasks) // (jobs * 4)))
+        results = pool.map(workers.render, [(t.spec, t.situation) for t in tasks], chunksize=chunk)
+        yield from zip(tasks, results)
+
+
+def _write_document(output: Path, task: RenderTask, file_format: str, content: bytes, subject: str | None) -> dict[str, Any]:
+    situation, spec = task.situation, task.spec
     relative = documents.document_path(situation.client.id, spec, file_format)
     write_atomic(output / relative, content)
-    return {
+    entry = {
         "client": situation.client.id,
         "stage": spec.stage,
         "kind": spec.kind,
@@ -149,7 +238,11 @@ def _write_document(
         "invoices": sorted(line.invoice.number for line in spec_invoices(situation, spec)),
         "channel": spec.medium,
         "sha256": sha256_bytes(content),
+        "inputs": task.key,
     }
+    if subject and spec.kind == "email":
+        entry["subject"] = subject
+    return entry
 
 
 def spec_invoices(situation: ClientSituation, spec: Any) -> list[Any]:
@@ -158,32 +251,28 @@ def spec_invoices(situation: ClientSituation, spec: Any) -> list[Any]:
     return list(situation.prevention if spec.stage == "prevention" else situation.overdue)
 
 
-def _write_call_list(
-    renderer: Renderer, options: BuildOptions, callers: list[ClientSituation]
+def _call_list(
+    renderer: Renderer, options: BuildOptions, callers: list[ClientSituation], site_key: str,
+    previous: dict[str, dict[str, Any]], summary: BuildSummary,
 ) -> dict[str, Any]:
+    relative = f"{CALL_LIST_NAME}.pdf"
+    key = hashlib.sha256((site_key + "\0" + repr(callers)).encode("utf-8")).hexdigest()
+    old = previous.get(relative)
+    if old and old.get("inputs") == key and (options.output / relative).is_file() and sha256_file(options.output / relative) == old["sha256"]:
+        summary.unchanged += 1
+        return old
     html = renderer.render_page("call_list.html", {"situations": callers, "as_of": options.as_of})
     content = renderer.render_pdf(html=html, base_url=str(renderer.base_url))
-    relative = Path(f"{CALL_LIST_NAME}.pdf")
     write_atomic(options.output / relative, content)
+    summary.rendered += 1
     return {
         "client": None,
         "stage": "call",
         "kind": "call_sheet",
         "format": "pdf",
-        "path": relative.as_posix(),
+        "path": relative,
         "invoices": sorted(line.invoice.number for s in callers for line in s.overdue),
         "channel": "phone",
         "sha256": sha256_bytes(content),
+        "inputs": key,
     }
-
-
-def _remove_stale_outputs(output: Path, entries: list[dict[str, Any]]) -> None:
-    """Delete documents the previous manifest listed and this build no longer produces."""
-    try:
-        previous = manifest_io.read_manifest(output)
-    except RelancegenError:
-        return
-    current = {entry["path"] for entry in entries}
-    for old in previous.documents:
-        if old.path not in current:
-            (output / old.path).unlink(missing_ok=True)

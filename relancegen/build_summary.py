@@ -17,7 +17,10 @@ STAGE_LABELS = {
 
 
 def format_summary(summary: BuildSummary) -> str:
-    lines = [f"Built {summary.document_count} documents for {summary.as_of.isoformat()} in {summary.output}"]
+    lines = [
+        f"Built {summary.document_count} documents for {summary.as_of.isoformat()} in {summary.output} "
+        f"({summary.rendered} rendered, {summary.unchanged} unchanged)"
+    ]
     for stage in STAGES:
         if summary.clients_per_stage[stage]:
             clients = summary.clients_per_stage[stage]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -119,8 +120,11 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
 @click.option("--out", "output", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site.output).")
 @click.option("--client", "client_id", default=None, help="Only this client.")
 @click.option("--all-stages", is_flag=True, help="Every stage for every client: the specimen to proof-read.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes rendering PDFs (default: the number of CPUs).")
+@click.option("--force", is_flag=True, help="Render every document again, even those whose inputs did not change.")
+@click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N stable slices of the clients (for a CI matrix; join with merge-manifests).")
 @reports_errors
-def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None, all_stages: bool) -> None:
+def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None, all_stages: bool, jobs: int | None, force: bool, shard: str | None) -> None:
     """Build each client's documents for its current stage, and manifest.json."""
     from relancegen.build import BuildOptions, build_site
     from relancegen.build_summary import format_summary
@@ -132,9 +136,37 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
         output=(output.resolve() if output else site.output),
         client_id=client_id,
         all_stages=all_stages,
+        jobs=jobs or os.cpu_count() or 1,
+        force=force,
+        shard=_parse_shard(shard),
     )
     summary = build_site(site, options)
     click.echo(format_summary(summary))
+
+
+def _parse_shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise RelancegenError(f"--shard {text}: expected K/N, such as 2/4") from None
+    if not 1 <= k <= n:
+        raise RelancegenError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+@main.command("merge-manifests")
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "output", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder receiving the joined manifest.json.")
+@reports_errors
+def merge_manifests(manifests: tuple[Path, ...], output: Path) -> None:
+    """Join the manifest.json files of sharded builds into one."""
+    from relancegen import manifest as manifest_io
+
+    merged = manifest_io.merge_manifests(list(manifests))
+    path = manifest_io.write_manifest(output, merged)
+    click.echo(f"{path}: {len(merged['documents'])} documents from {len(manifests)} shards.")
 
 
 @main.command()

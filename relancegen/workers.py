@@ -1,0 +1,34 @@
+"""Worker processes of ``relancegen build --jobs N``.
+
+Each worker loads the site once, creates one renderer (one parsed theme, one WeasyPrint
+font configuration) and renders the documents it is handed. Workers are started with
+``spawn``, so nothing of the parent's state (or of WeasyPrint) leaks in through ``fork``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from relancegen.render import RenderedDocument, Renderer
+
+_renderer: Renderer | None = None
+
+
+def start(site_root: Path) -> None:
+    """Process-pool initializer: load the site and build this worker's renderer."""
+    global _renderer
+    from relancegen.build import _plugin_filters
+    from relancegen.loader import load_site
+    from relancegen.plugins import get_plugin_manager
+
+    site = load_site(site_root)
+    hooks = get_plugin_manager().hook
+    _renderer = Renderer(site, extra_filters=_plugin_filters(hooks, site), render_pdf=hooks.relancegen_render_pdf)
+
+
+def render(task: tuple[Any, Any]) -> RenderedDocument:
+    """Render one (spec, situation) pair."""
+    assert _renderer is not None, "workers.start was not called"
+    spec, situation = task
+    return _renderer.render(spec, situation)
