@@ -1,0 +1,108 @@
+"""Benchmark `relancegen build` against the naive baseline, in the same run.
+
+    python bench/benchmark.py 100                       # full baseline
+    python bench/benchmark.py 1000 --baseline-sample 200
+
+1. Generates a synthetic site of N clients (bench/generate_site.py) under bench/_work/.
+2. Baseline: the very HTML documents the build turns into PDFs, rendered one by one with
+   default WeasyPrint settings in one process (with ``--baseline-sample K``, only the first
+   K documents are rendered and the rate is extrapolated; the output says so).
+3. `relancegen build --force` in a subprocess (``--jobs`` default: the CPU count): wall
+   time, documents per second, peak memory of the build and its workers.
+4. The no-op rebuild (`relancegen build` again) and `check` / `penalties` on the same site.
+
+Figures are ratios measured in one run on one machine; rerun to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate_site import generate  # noqa: E402
+
+WORK = Path(__file__).parent / "_work"
+
+
+def collect_pdf_html(site_dir: Path) -> tuple[list[str], str]:
+    """The HTML of every client document the build turns into a PDF, captured at the PDF
+    renderer (the renderer accepts any ``render_pdf`` function)."""
+    from relancegen.documents import documents_for
+    from relancegen.loader import load_site
+    from relancegen.render import Renderer
+    from relancegen.situation import compute_situations
+
+    captured: list[str] = []
+
+    def capture(html: str, base_url: str) -> bytes:
+        captured.append(html)
+        return b""
+
+    site = load_site(site_dir)
+    renderer = Renderer(site, render_pdf=capture)
+    for situation in compute_situations(site, site.as_of):
+        for spec in documents_for(situation):
+            if "pdf" in spec.formats:
+                renderer.render(spec, situation)
+    return captured, str(renderer.base_url)
+
+
+def naive_seconds_per_document(htmls: list[str], base_url: str) -> float:
+    from weasyprint import HTML
+
+    start = time.perf_counter()
+    for html in htmls:
+        HTML(string=html, base_url=base_url + "/").write_pdf()
+    return (time.perf_counter() - start) / len(htmls)
+
+
+def timed(command: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return elapsed, result.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("clients", type=int)
+    parser.add_argument("--baseline-sample", type=int, default=0, help="render only this many documents for the baseline")
+    parser.add_argument("--jobs", type=int, default=0, help="--jobs for the build (default: the CPU count)")
+    args = parser.parse_args()
+
+    site_dir = generate(args.clients, WORK / f"site-{args.clients}")
+    relancegen = [sys.executable, "-c", "from relancegen.cli import main; main()"]
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+
+    htmls, base_url = collect_pdf_html(site_dir)
+    sample = htmls[: args.baseline_sample] if args.baseline_sample else htmls
+    naive = naive_seconds_per_document(sample, base_url)
+
+    full, output = timed([*relancegen, "build", "--site", str(site_dir), "--force", *jobs])
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    noop, _ = timed([*relancegen, "build", "--site", str(site_dir), *jobs])
+    check, _ = timed([*relancegen, "check", "--site", str(site_dir)])
+    penalties, _ = timed([*relancegen, "penalties", "--site", str(site_dir), "--format", "json"])
+
+    documents = len(htmls)
+    baseline_total = naive * documents
+    print(f"clients: {args.clients}, invoices: {args.clients * 3}, PDF documents: {documents} ({output.splitlines()[0]})")
+    print(f"baseline (naive WeasyPrint loop, 1 process): {1 / naive:.2f} docs/s"
+          + (f"  [measured on {len(sample)} documents, total extrapolated: {baseline_total:.0f} s]" if len(sample) < documents else f"  [total {baseline_total:.1f} s]"))
+    print(f"relancegen build --force: {full:.1f} s, {documents / full:.2f} PDF docs/s (all files: HTML, text and PDF)")
+    print(f"ratio: {baseline_total / full:.2f}x faster than the baseline")
+    print(f"peak memory (largest process of the build): {peak_mb:.0f} MB")
+    print(f"no-op rebuild: {noop:.2f} s = {100 * noop / full:.1f} % of the full build")
+    print(f"check: {check:.2f} s, penalties: {penalties:.2f} s (on {args.clients * 3} invoices)")
+
+
+if __name__ == "__main__":
+    main()
