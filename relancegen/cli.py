@@ -241,7 +241,7 @@ def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, 
     unknown = [number for number in invoices if number not in known]
     if unknown:
         raise RelancegenError(f"not invoices of {client_id}: {', '.join(unknown)}")
-    numbers = list(invoices) or [inv.number for inv in open_invoices(site.invoices_of(client_id), dt.date.today())]
+    numbers = list(invoices) or [inv.number for inv in open_invoices(site.invoices_of(client_id), _as_of(site, None))]
     entry: dict[str, Any] = {"client": client_id, "stage": stage, "channel": channel, "invoices": numbers, "status": "recorded", "note": note}
     if promise_date:
         amount = parse_money(promise_amount) if promise_amount else None
