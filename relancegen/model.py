@@ -8,6 +8,7 @@ Money is always ``Decimal``; dates are ``datetime.date``; times are timezone-awa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -242,7 +243,24 @@ class Site:
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
 
     def invoices_of(self, client_id: str) -> list[Invoice]:
-        return [inv for inv in self.invoices if inv.client == client_id]
+        return list(self._invoices_by_client.get(client_id, ()))
 
     def journal_of(self, client_id: str) -> list[JournalEntry]:
-        return [entry for entry in self.journal if entry.client == client_id]
+        return list(self._journal_by_client.get(client_id, ()))
+
+    @functools.cached_property
+    def _invoices_by_client(self) -> dict[str, list[Invoice]]:
+        return _group_by_client(self.invoices)
+
+    @functools.cached_property
+    def _journal_by_client(self) -> dict[str, list[JournalEntry]]:
+        return _group_by_client(self.journal)
+
+
+def _group_by_client(items: tuple[Any, ...]) -> dict[str, list[Any]]:
+    """Items by their ``client`` id, in their original order (a lookup per client stays
+    constant-time on large sites)."""
+    grouped: dict[str, list[Any]] = {}
+    for item in items:
+        grouped.setdefault(item.client, []).append(item)
+    return grouped
