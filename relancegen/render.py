@@ -45,7 +45,7 @@ class RenderedDocument:
 
 
 @dataclass(frozen=True)
-class Payment:
+class PaymentMeans:
     """Payment means printed on a document."""
 
     iban: str | None
@@ -199,14 +199,14 @@ class Renderer:
         context.update(self._blocks(context))
         return context
 
-    def _payment(self, lines: list[InvoiceLine], amount: Decimal) -> Payment:
+    def _payment(self, lines: list[InvoiceLine], amount: Decimal) -> PaymentMeans:
         creditor = self.site.creditor
         reference = " ".join(line.invoice.number for line in lines)[:140]
         url = None
         if creditor.payment_url and lines:
             url = creditor.payment_url.replace("{invoice}", lines[0].invoice.number if len(lines) == 1 else "+".join(line.invoice.number for line in lines)).replace("{amount}", f"{amount:.2f}")
         qr = epc_qr_svg(name=creditor.name, iban=creditor.iban, amount=amount, remittance=reference, bic=creditor.bic)
-        return Payment(iban=_group(creditor.iban), bic=creditor.bic, url=url, reference=reference, qr=Markup(qr) if qr else None)
+        return PaymentMeans(iban=_group(creditor.iban), bic=creditor.bic, url=url, reference=reference, qr=Markup(qr) if qr else None)
 
     def _blocks(self, context: dict[str, Any]) -> dict[str, Any]:
         html_blocks = self.env.get_template(BLOCKS_TEMPLATE).make_module(context)
