@@ -30,7 +30,7 @@ from relancegen.inputs import document_key, site_digest
 from relancegen.letters import builtin_letters_dir
 from relancegen.model import Site
 from relancegen.plugins import get_plugin_manager, installed_plugins
-from relancegen.render import OVERRIDES_DIR, RenderedDocument, Renderer, theme_chain
+from relancegen.render import RenderedDocument, Renderer
 from relancegen.situation import call_priority, compute_situations, specimen_situations
 from relancegen.situation_types import ClientSituation
 
@@ -89,8 +89,8 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
 
     summary = BuildSummary(as_of=options.as_of, output=options.output)
     summary.warnings.extend(site.rates.coverage_warnings(options.as_of))
-    renderer = Renderer(site, extra_filters=_plugin_filters(hooks, site), render_pdf=hooks.relancegen_render_pdf)
-    site_key = _site_key(site)
+    renderer = plugin_renderer(site)
+    site_key = _site_key(site, renderer)
     previous = {} if options.force else _previous_entries(options.output)
 
     situations = _situations(site, options)
@@ -131,8 +131,8 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     return summary
 
 
-def _site_key(site: Site) -> str:
-    folders = [*theme_chain(site.root, site.theme), site.root / OVERRIDES_DIR, builtin_letters_dir(), site.root / "letters"]
+def _site_key(site: Site, renderer: Renderer) -> str:
+    folders = [*renderer.template_dirs, builtin_letters_dir(), site.root / "letters"]
     return site_digest(site, folders, [(p.name, p.version) for p in installed_plugins()])
 
 
@@ -145,11 +145,15 @@ def _situations(site: Site, options: BuildOptions) -> list[ClientSituation]:
     return [s for s in situations if in_shard(s.client.id, options.shard)]
 
 
-def _plugin_filters(hooks: Any, site: Site) -> dict[str, Any]:
+def plugin_renderer(site: Site) -> Renderer:
+    """The renderer with everything plugins contribute: filters, template folders and the
+    PDF renderer (the first that answers ``relancegen_render_pdf``)."""
+    hooks = get_plugin_manager().hook
     filters: dict[str, Any] = {}
     for contributed in hooks.relancegen_template_filters(site=site):
         filters.update(contributed or {})
-    return filters
+    folders = [Path(folder) for contributed in hooks.relancegen_template_dirs(site=site) for folder in contributed or ()]
+    return Renderer(site, extra_filters=filters, render_pdf=hooks.relancegen_render_pdf, extra_template_dirs=folders)
 
 
 def _note_situation(summary: BuildSummary, situation: ClientSituation, specs: list[Any]) -> None:

@@ -65,6 +65,17 @@ def relancegen_template_filters(site: Any) -> dict[str, Any]:
 
 
 @hookspec
+def relancegen_template_dirs(site: Any) -> list[Any]:
+    """Return folders of templates this plugin ships, as :class:`pathlib.Path` objects.
+
+    Called once per build when the theme environment is created. The folders are searched
+    after the site's ``overrides/`` and the theme chain, so a site or a theme can still
+    override a plugin's template by name. Use it for the templates of the document kinds
+    a plugin adds with ``relancegen_extra_documents``.
+    """
+
+
+@hookspec
 def relancegen_extra_documents(site: Any, situation: Any) -> list[Any]:
     """Return additional documents to build for one client's situation.
 

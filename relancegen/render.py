@@ -86,8 +86,11 @@ def _theme_folder(site_root: Path, theme: str) -> Path:
     raise RelancegenError(f"theme {theme!r} is neither a built-in theme nor a folder of the site")
 
 
-def create_environment(site: Site, extra_filters: dict[str, Any] | None = None) -> jinja2.Environment:
-    """The theme's Jinja environment, with overrides, prefixes and filters."""
+def create_environment(
+    site: Site, extra_filters: dict[str, Any] | None = None, extra_template_dirs: list[Path] | None = None
+) -> jinja2.Environment:
+    """The theme's Jinja environment, with overrides, prefixes, filters, and the template
+    folders plugins ship (searched last)."""
     chain = theme_chain(site.root, site.theme)
     theme_loader = jinja2.FileSystemLoader([str(path) for path in chain])
     prefixes: dict[str, jinja2.BaseLoader] = {"theme": theme_loader}
@@ -98,6 +101,7 @@ def create_environment(site: Site, extra_filters: dict[str, Any] | None = None) 
     if overrides.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(overrides)))
     loaders.append(theme_loader)
+    loaders += [jinja2.FileSystemLoader(str(folder)) for folder in extra_template_dirs or ()]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
@@ -118,10 +122,14 @@ def create_environment(site: Site, extra_filters: dict[str, Any] | None = None) 
 class Renderer:
     """Renders a client's documents through the site's theme and letters."""
 
-    def __init__(self, site: Site, extra_filters: dict[str, Any] | None = None, render_pdf: Any = None):
+    def __init__(
+        self, site: Site, extra_filters: dict[str, Any] | None = None, render_pdf: Any = None,
+        extra_template_dirs: list[Path] | None = None,
+    ):
         self.site = site
         self.render_pdf = render_pdf or _default_pdf_renderer
-        self.env = create_environment(site, extra_filters)
+        self.env = create_environment(site, extra_filters, extra_template_dirs)
+        self.template_dirs = [*theme_chain(site.root, site.theme), site.root / OVERRIDES_DIR, *(extra_template_dirs or ())]
         # The same loaders and filters without HTML escaping, for plain-text email parts.
         self.text_env = self.env.overlay(autoescape=False)
         # Letter bodies keep their line breaks exactly as written (no trim_blocks).

@@ -18,13 +18,10 @@ _renderer: Renderer | None = None
 def start(site_root: Path) -> None:
     """Process-pool initializer: load the site and build this worker's renderer."""
     global _renderer
-    from relancegen.build import _plugin_filters
+    from relancegen.build import plugin_renderer
     from relancegen.loader import load_site
-    from relancegen.plugins import get_plugin_manager
 
-    site = load_site(site_root)
-    hooks = get_plugin_manager().hook
-    _renderer = Renderer(site, extra_filters=_plugin_filters(hooks, site), render_pdf=hooks.relancegen_render_pdf)
+    _renderer = plugin_renderer(load_site(site_root))
 
 
 def render(task: tuple[Any, Any]) -> RenderedDocument:

@@ -39,3 +39,18 @@ def relancegen_add_channels(site):
 @hookimpl
 def relancegen_template_filters(site):
     return {"shout": lambda text: str(text).upper() + " !"}
+
+
+@hookimpl
+def relancegen_template_dirs(site):
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def relancegen_extra_documents(site, situation):
+    """A fax cover page, a document kind of this plugin's own, for every posted letter."""
+    from relancegen.documents import DocumentSpec
+
+    if situation.stage != "overdue":
+        return []
+    return [DocumentSpec(kind="fax_cover", stage="overdue", medium="post", name="fax-cover", formats=("html",), template="fax_cover.html")]
