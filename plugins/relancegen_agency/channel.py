@@ -12,6 +12,7 @@ site). The archive is reproducible: same inputs, same bytes.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from relancegen import Delivery, Receipt
+from relancegen.build import plugin_renderer
 from relancegen.fsutil import write_atomic
 from relancegen.model import Site
 from relancegen.render import Renderer
@@ -40,6 +42,11 @@ class AgencyExportChannel:
     def __init__(self, site: Site):
         self.site = site
 
+    @functools.cached_property
+    def renderer(self) -> Renderer:
+        """One renderer for every case file, with what plugins contribute, as in a build."""
+        return plugin_renderer(self.site)
+
     def send(self, deliveries: list[Delivery], *, settings: dict[str, Any], dry_run: bool = False) -> list[Receipt]:
         """Write one archive per delivery into ``settings["to"]`` (the outbox on a dry run)."""
         receipts = []
@@ -47,7 +54,7 @@ class AgencyExportChannel:
             if "to" not in settings:
                 receipts.append(Receipt(delivery.delivery_id, "failed", error="channels.agency needs a 'to' folder"))
                 continue
-            archive = build_case_file(self.site, delivery)
+            archive = build_case_file(self.site, delivery, self.renderer)
             folder = delivery.outbox if dry_run and delivery.outbox else self.site.root / settings["to"]
             path = folder / f"{delivery.client}-{delivery.as_of.isoformat() if delivery.as_of else 'case'}-{delivery.delivery_id[:8]}.zip"
             write_atomic(path, archive)
@@ -58,10 +65,9 @@ class AgencyExportChannel:
         return receipts
 
 
-def build_case_file(site: Site, delivery: Delivery) -> bytes:
+def build_case_file(site: Site, delivery: Delivery, renderer: Renderer) -> bytes:
     situation = compute_situation(site, site.clients[delivery.client], delivery.as_of or site.as_of)
     exhibits = _exhibits(delivery)
-    renderer = Renderer(site)
     context = renderer.context(situation, "collection", "agency")
     bordereau = renderer.render_pdf(html=renderer.render_page("exhibits.html", {**context, "exhibits": exhibits}), base_url=str(renderer.base_url))
     members: list[tuple[str, bytes]] = [
