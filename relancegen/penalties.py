@@ -88,6 +88,7 @@ def compute_penalties(
         periods=tuple(periods),
         interest_paid=interest_paid,
         rate_label=label,
+        disputed=invoice.disputed,
     )
 
 

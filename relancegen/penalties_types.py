@@ -36,6 +36,7 @@ class InvoicePenalties:
     periods: tuple[PenaltyPeriod, ...]
     interest_paid: Decimal = Decimal("0.00")  # with interest_first: interest settled by payments
     rate_label: str = ""  # how the rate is described in letters, e.g. "taux BCE + 10 points"
+    disputed: str | None = None  # the dispute's reason: such an invoice is out of the dunning
 
     @property
     def interest_due(self) -> Decimal:

@@ -44,6 +44,8 @@ def to_json(results: list[InvoicePenalties]) -> str:
         }
         if result.interest_paid:
             item["interest_paid"] = _amount(result.interest_paid)
+        if result.disputed:
+            item["disputed"] = result.disputed
         items.append(item)
     return json.dumps(items, indent=2, ensure_ascii=False)
 
@@ -68,6 +70,8 @@ def to_table(results: list[InvoicePenalties], as_of: dt.date) -> str:
                 )
             if result.interest_paid:
                 lines.append(f"    intérêts déjà réglés par imputation (C. civ. 1343-1) : {money(result.interest_paid)}")
+            if result.disputed:
+                lines.append(f"    facture contestée, hors relance : {result.disputed}")
         subtotal = [sum((getattr(r, f) for r in invoices), ZERO) for f in ("interest_due", "indemnity", "total_penalties")]
         lines.append(f"{'  total ' + client:<50}{money(subtotal[0]):>13}{money(subtotal[1]):>12}{money(subtotal[2]):>17}")
         lines.append("")
