@@ -255,7 +255,7 @@ def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, 
 @main.command()
 @reports_errors
 def plugins() -> None:
-    """List installed plugins and the channels they provide."""
+    """List installed plugins, their versions and the hooks they implement."""
     from relancegen.plugins import installed_plugins
 
     for plugin in installed_plugins():
