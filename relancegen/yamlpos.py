@@ -1,8 +1,12 @@
 """YAML loading that remembers where every value came from.
 
-PyYAML's composer gives each node its start mark; we build plain Python values but keep,
-for every mapping, the line of each key, so validation errors can say ``file:line``.
-Duplicate keys, which PyYAML silently accepts, are reported.
+Values are built straight from the parser's events (libyaml's, when PyYAML was built with
+it) rather than through PyYAML's node graph, which on a file of 10,000 invoices is several
+times faster than ``yaml.load``. Every mapping keeps the line of each key and every
+sequence the line of each item, so validation errors can say ``file:line``. Duplicate keys,
+which PyYAML silently accepts, are reported. Dates and numbers with decimals stay text, so
+that the schema gives dates a clear message and money never passes through a float.
+Anchors, aliases and merge keys (``<<``) work as in ``yaml.safe_load``.
 """
 
 from __future__ import annotations
@@ -11,8 +15,27 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from relancegen.errors import Location, Problem
+
+# Tags whose values stay the text as written.
+TEXT_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"})
+MERGE_TAG = "tag:yaml.org,2002:merge"
+PLAIN_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+# libyaml's parser when PyYAML was built with it; the pure-Python one otherwise.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PosDict(dict):
@@ -35,74 +58,175 @@ class PosList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-# libyaml's parser when PyYAML was built with it (about 20 times faster on large invoice
-# files); the constructors below, which keep line numbers, work with both.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """A safe loader whose mappings and sequences carry line numbers."""
-
-    def __init__(self, stream: str, file: str, problems: list[Problem]):
-        super().__init__(stream)
-        self.file = file
-        self.problems = problems
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> PosDict:
-    loader.flatten_mapping(node)
-    result = PosDict()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, (str, int, float, bool)) and key is not None:
-            loader.problems.append(Problem(Location(loader.file, line), "", "a key must be a plain value"))
-            continue
-        key = str(key) if not isinstance(key, str) else key
-        if key in result:
-            loader.problems.append(
-                Problem(Location(loader.file, line), key, f"duplicate key (first at line {result.key_lines[key]})")
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = line
-    return result
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> PosList:
-    result = PosList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-def _construct_timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
-    # Dates stay text so that the schema validates them with a clear message.
-    return loader.construct_scalar(node)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)
-# Numbers with decimals stay text too: money must never pass through float.
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_timestamp_as_text)
-
-
 def load_yaml(path: Path, display_name: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML file. Returns (data or None, problems); never raises for bad YAML."""
-    problems: list[Problem] = []
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         return None, [Problem(Location(display_name), "", f"not UTF-8 text ({error.reason})")]
-    loader = _Loader(text, display_name, problems)
+    problems: list[Problem] = []
+    loader = _SafeLoader(text)
     try:
-        data = loader.get_single_data()
+        data = _Builder(loader, display_name, problems).run()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         return None, [Problem(Location(display_name, line), "", f"invalid YAML: {error.problem}")]
+    except _InvalidYaml as error:
+        return None, [Problem(Location(display_name, error.line), "", f"invalid YAML: {error.message}")]
     finally:
         loader.dispose()
     return data, problems
+
+
+class _InvalidYaml(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+_MERGE = object()  # stands for the key ``<<``
+
+
+class _Mapping:
+    """A mapping being built: alternately waiting for a key and for its value."""
+
+    __slots__ = ("value", "awaiting_key", "key", "key_line", "skip_value", "merges")
+
+    def __init__(self, line: int):
+        self.value = PosDict()
+        self.value.line = line
+        self.value.key_lines = {}
+        self.awaiting_key = True
+        self.key: Any = None
+        self.key_line = 0
+        self.skip_value = False  # set when the key was not a plain value
+        self.merges: list[Any] = []
+
+
+class _Sequence:
+    __slots__ = ("value",)
+
+    def __init__(self, line: int):
+        self.value = PosList()
+        self.value.line = line
+        self.value.item_lines = []
+
+
+class _Builder:
+    """Builds the value of a one-document YAML stream from its events."""
+
+    def __init__(self, loader: Any, file: str, problems: list[Problem]):
+        self.loader = loader
+        self.file = file
+        self.problems = problems
+        self.implicit_resolvers = loader.yaml_implicit_resolvers
+        self.anchors: dict[str, Any] = {}
+        self.stack: list[_Mapping | _Sequence] = []
+        self.documents: list[Any] = []
+
+    def run(self) -> Any:
+        get_event = self.loader.get_event
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                value = self._scalar(event)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = value
+                self._add(value, event.start_mark.line + 1)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                self._open(event)
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                self._close()
+            elif kind is AliasEvent:
+                if event.anchor not in self.anchors:
+                    raise _InvalidYaml(event.start_mark.line + 1, f"found undefined alias {event.anchor!r}")
+                self._add(self.anchors[event.anchor], event.start_mark.line + 1)
+            elif kind is DocumentStartEvent and self.documents:
+                raise _InvalidYaml(event.start_mark.line + 1, "expected a single document in the file")
+            elif kind is StreamEndEvent:
+                return self.documents[0] if self.documents else None
+
+    def _scalar(self, event: ScalarEvent) -> Any:
+        value = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            if not event.implicit[0]:
+                return value  # quoted
+            if value and value[0] not in self.implicit_resolvers:
+                return value  # cannot be a null, a boolean or a number
+            tag = self.loader.resolve(yaml.ScalarNode, value, (True, False))
+            if tag == MERGE_TAG:
+                return _MERGE
+        if tag in TEXT_TAGS:
+            return value
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.loader.construct_object(node)
+        except yaml.constructor.ConstructorError as error:
+            raise _InvalidYaml(event.start_mark.line + 1, str(error.problem)) from error
+
+    def _open(self, event: CollectionStartEvent) -> None:
+        line = event.start_mark.line + 1
+        if event.tag not in PLAIN_COLLECTION_TAGS:
+            raise _InvalidYaml(line, f"unsupported tag {event.tag}")
+        frame = _Mapping(line) if type(event) is MappingStartEvent else _Sequence(line)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = frame.value
+        self.stack.append(frame)
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        if type(frame) is _Mapping and frame.merges:
+            self._merge(frame)
+        self._add(frame.value, frame.value.line)
+
+    def _add(self, value: Any, line: int) -> None:
+        if not self.stack:
+            self.documents.append(value)
+            return
+        frame = self.stack[-1]
+        if type(frame) is _Sequence:
+            frame.value.append(value)
+            frame.value.item_lines.append(line)
+        elif frame.awaiting_key:
+            self._take_key(frame, value, line)
+        else:
+            frame.awaiting_key = True
+            if frame.skip_value:
+                frame.skip_value = False
+            elif frame.key is _MERGE:
+                frame.merges.append((value, line))
+            else:
+                frame.value[frame.key] = value
+                frame.value.key_lines[frame.key] = frame.key_line
+
+    def _take_key(self, frame: _Mapping, key: Any, line: int) -> None:
+        frame.awaiting_key = False
+        frame.key_line = line
+        if key is _MERGE:
+            frame.key = key
+            return
+        if key is not None and not isinstance(key, (str, int, float, bool)):
+            self.problems.append(Problem(Location(self.file, line), "", "a key must be a plain value"))
+            frame.skip_value = True
+            return
+        key = key if isinstance(key, str) else str(key)
+        if key in frame.value:
+            first = frame.value.key_lines[key]
+            self.problems.append(Problem(Location(self.file, line), key, f"duplicate key (first at line {first})"))
+        frame.key = key
+
+    def _merge(self, frame: _Mapping) -> None:
+        """``<<: *defaults`` (or a list of them): the keys the mapping does not set itself."""
+        for value, line in frame.merges:
+            sources = value if isinstance(value, list) else [value]
+            if not all(isinstance(source, PosDict) for source in sources):
+                raise _InvalidYaml(line, "a merge key (<<) needs a mapping or a list of mappings")
+            for source in sources:
+                for key, item in source.items():
+                    if key not in frame.value:
+                        frame.value[key] = item
+                        frame.value.key_lines[key] = source.key_lines.get(key, line)

@@ -119,3 +119,29 @@ def test_legal_warnings_do_not_fail_check(site_factory):
     assert "exceeds the 60-day maximum" in result.output
     assert "time-barred" in result.output  # b2c: 2 years from the due date 2024-03-25
     assert "no contact has an email address" in result.output
+
+
+def test_anchors_and_merge_keys_share_client_defaults(site_factory):
+    """A firm factors its clients' common fields with an anchor; a merged field lands on
+    every client, an explicit one wins, and errors in merged values keep a line."""
+    site_dir = site_factory()
+    (site_dir / "data" / "clients.yml").write_text(
+        "- &lyon\n  id: a\n  name: A\n  kind: b2b\n  address: {lines: [1 rue X], postcode: '69002', city: Lyon}\n"
+        "- <<: *lyon\n  id: b\n  name: B\n"
+        "- <<: *lyon\n  id: c\n  name: C\n  kind: b2c\n", encoding="utf-8")
+    site = load_site(site_dir)
+    assert [(c.name, c.kind, c.address.city) for c in site.clients.values()] == [
+        ("A", "b2b", "Lyon"), ("B", "b2b", "Lyon"), ("C", "b2c", "Lyon")]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("- id: a\n---\n- id: b\n", "data/clients.yml:2: invalid YAML: expected a single document"),
+    ("- id: a\n  name: *nowhere\n", "data/clients.yml:2: invalid YAML: found undefined alias 'nowhere'"),
+    ("- id: a\n  name: !python/name:os.system x\n", "data/clients.yml:2: invalid YAML: could not determine a constructor"),
+])
+def test_yaml_that_safe_load_refuses_is_a_located_error(site_factory, text, message):
+    site_dir = site_factory()
+    (site_dir / "data" / "clients.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(SiteError) as caught:
+        load_site(site_dir)
+    assert any(message in str(p) for p in caught.value.problems), [str(p) for p in caught.value.problems]
