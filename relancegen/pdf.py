@@ -1,10 +1,12 @@
 """HTML → PDF with WeasyPrint.
 
 WeasyPrint is imported here, lazily, so that ``check``, ``penalties`` and HTML-only
-work never pay for it. One font configuration is shared per process. Output is
-reproducible: the document dates come from the HTML (``dcterms.created``, set from the
-build date by the theme) and nothing else varies, so identical inputs give identical
-bytes and the hashes in the manifest and the journal mean something.
+work never pay for it. Each process keeps one font configuration per font set: the
+theme's fonts subset to Latin-script characters (``relancegen.fontcache``), used whenever
+a document's characters allow it, and the full fonts otherwise. Output is reproducible:
+the document dates come from the HTML (``dcterms.created``, set from the build date by
+the theme) and nothing else varies, so identical inputs give identical bytes and the
+hashes in the manifest and the journal mean something.
 """
 
 from __future__ import annotations
@@ -12,22 +14,41 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from relancegen import fontcache
 from relancegen.hookspecs import hookimpl
 
+FONT_SUFFIXES = (".ttf", ".otf")
 
-@functools.lru_cache(maxsize=1)
-def _font_configuration() -> Any:
+
+@functools.lru_cache(maxsize=2)
+def _fonts(subset: bool) -> tuple[Any, Any]:
+    """(font configuration, URL fetcher) for one font set, shared by the process's PDFs."""
     from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    return FontConfiguration()
+    class SubsetFontFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves local font files as their cached subsets; anything else as usual."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:") and url.lower().endswith(FONT_SUFFIXES):
+                response = super().fetch(url, headers)
+                try:
+                    data = response.read()
+                finally:
+                    response.close()
+                return URLFetcherResponse(url, fontcache.subset_font(data))
+            return super().fetch(url, headers)
+
+    return FontConfiguration(), SubsetFontFetcher() if subset else URLFetcher()
 
 
 def render_pdf(html: str, base_url: str) -> bytes:
     """Render one HTML document (with its inline stylesheet) to PDF bytes."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=base_url + "/")
-    return document.write_pdf(font_config=_font_configuration(), uncompressed_pdf=False)
+    font_config, url_fetcher = _fonts(fontcache.covers(html))
+    document = HTML(string=html, base_url=base_url + "/", url_fetcher=url_fetcher)
+    return document.write_pdf(font_config=font_config, uncompressed_pdf=False)
 
 
 @hookimpl(trylast=True)

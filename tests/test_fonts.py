@@ -1,0 +1,85 @@
+"""The theme's fonts in the PDFs: subset once to Latin-script characters and cached, the
+full fonts for a document that needs other characters, and never a system font instead."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from relancegen.cli import main
+from relancegen.testing import DEFAULT_CLIENT
+
+OVERDUE = [{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "1200.00"}]
+JOURNAL = [{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": "penalties", "channel": "registered_post",
+            "invoices": ["F-1"], "status": "sent"}]
+
+
+def embedded_fonts(pdf: Path) -> set[str]:
+    """Font names as pdffonts prints them, without the subset prefix (ABCDEF+)."""
+    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    return {line.split()[0].split("+")[-1] for line in lines}
+
+
+def build(site_dir: Path) -> Path:
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    return site_dir / "_site" / "client-a" / "formal_notice" / "letter.pdf"
+
+
+def build_in_new_process(site_dir: Path, cache: Path, *options: str) -> None:
+    """`relancegen build` as a user runs it: a process with no fonts loaded yet."""
+    command = [sys.executable, "-c", "from relancegen.cli import main; main()", "build", "--site", str(site_dir), *options]
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "RELANCEGEN_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_latin_letters_use_the_cached_subset_of_the_theme_fonts(site_factory, tmp_path):
+    cache = tmp_path / "cache"
+    name = "Œuvres d'Ægir & Łukasz Wójcik — Čakovec"
+    site_dir = site_factory(clients=[{**DEFAULT_CLIENT, "name": name}], invoices=OVERDUE, journal=JOURNAL,
+                            site={"as_of": "2026-11-22"})
+    build_in_new_process(site_dir, cache)
+    letter = site_dir / "_site" / "client-a" / "formal_notice" / "letter.pdf"
+    assert embedded_fonts(letter) <= {"Liberation-Sans", "Liberation-Sans-Bold", "Liberation-Sans-Italic"}
+    assert name in PdfReader(letter).pages[0].extract_text()
+    subsets = sorted((cache / "fonts").glob("*.ttf"))
+    assert len(subsets) == 3 and all(path.stat().st_size < 150_000 for path in subsets)  # the originals: ~410 KB
+    first = letter.read_bytes()
+    build_in_new_process(site_dir, cache, "--force")  # reads the subsets from the cache
+    assert letter.read_bytes() == first
+    assert sorted((cache / "fonts").glob("*.ttf")) == subsets
+
+
+def test_a_name_in_another_script_gets_the_full_theme_fonts(site_factory):
+    name = "Ελληνικά Ψηφιακά ΑΕ"  # Liberation Sans has Greek; the subset has not
+    site_dir = site_factory(clients=[{**DEFAULT_CLIENT, "name": name}], invoices=OVERDUE, journal=JOURNAL,
+                            site={"as_of": "2026-11-22"})
+    letter = build(site_dir)
+    assert embedded_fonts(letter) <= {"Liberation-Sans", "Liberation-Sans-Bold", "Liberation-Sans-Italic"}
+    assert name in PdfReader(letter).pages[0].extract_text()
+
+
+def test_subset_fonts_draw_exactly_like_the_full_fonts(site_factory, tmp_path):
+    from weasyprint import HTML
+
+    from relancegen.pdf import render_pdf
+
+    site_dir = site_factory(invoices=OVERDUE, journal=JOURNAL, site={"as_of": "2026-11-22"})
+    build(site_dir)
+    html = (site_dir / "_site" / "client-a" / "formal_notice" / "letter.html").read_text(encoding="utf-8")
+    from relancegen.render import builtin_themes_dir
+
+    base_url = str(builtin_themes_dir() / "classic")
+    (tmp_path / "subset.pdf").write_bytes(render_pdf(html, base_url))
+    (tmp_path / "full.pdf").write_bytes(HTML(string=html, base_url=base_url + "/").write_pdf())
+    for variant in ("subset", "full"):
+        subprocess.run(["pdftoppm", "-r", "60", "-gray", str(tmp_path / f"{variant}.pdf"), str(tmp_path / variant)], check=True)
+    pages = sorted(path.name.removeprefix("subset") for path in tmp_path.glob("subset-*.pgm"))
+    assert pages
+    for page in pages:
+        assert (tmp_path / f"subset{page}").read_bytes() == (tmp_path / f"full{page}").read_bytes(), page
