@@ -2,6 +2,7 @@
 
     python bench/benchmark.py 100                       # full baseline
     python bench/benchmark.py 1000 --baseline-sample 200
+    python bench/benchmark.py 100 --fonttools-subsetter # as without libharfbuzz-subset0
 
 1. Generates a synthetic site of N clients (bench/generate_site.py) under bench/_work/.
 2. Baseline: the very HTML documents the build turns into PDFs, rendered one by one with
@@ -11,23 +12,33 @@
    time, documents per second, peak memory of the build and its workers.
 4. The no-op rebuild (`relancegen build` again) and `check` / `penalties` on the same site.
 
+``--fonttools-subsetter`` makes WeasyPrint, in the baseline and in the build, subset fonts
+with fontTools as it does where HarfBuzz's subsetter is not installed (a plain Debian or
+Docker image): the per-PDF cost the theme's pre-subset fonts (relancegen/fontcache.py)
+remove. The font cache starts empty, so the build pays for subsetting the theme's fonts.
+
 Figures are ratios measured in one run on one machine; rerun to compare.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import weasyprint.pdf.fonts
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate_site import generate  # noqa: E402
 
 WORK = Path(__file__).parent / "_work"
+FONTTOOLS_SUBSETTER = Path(__file__).parent / "fonttools_subsetter"
 
 
 def collect_pdf_html(site_dir: Path) -> tuple[list[str], str]:
@@ -62,9 +73,9 @@ def naive_seconds_per_document(htmls: list[str], base_url: str) -> float:
     return (time.perf_counter() - start) / len(htmls)
 
 
-def timed(command: list[str]) -> tuple[float, str]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
@@ -76,25 +87,34 @@ def main() -> None:
     parser.add_argument("clients", type=int)
     parser.add_argument("--baseline-sample", type=int, default=0, help="render only this many documents for the baseline")
     parser.add_argument("--jobs", type=int, default=0, help="--jobs for the build (default: the CPU count)")
+    parser.add_argument("--fonttools-subsetter", action="store_true", help="make WeasyPrint subset fonts with fontTools, as without libharfbuzz-subset0")
     args = parser.parse_args()
 
     site_dir = generate(args.clients, WORK / f"site-{args.clients}")
     relancegen = [sys.executable, "-c", "from relancegen.cli import main; main()"]
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
+    build_env = {**os.environ, "RELANCEGEN_CACHE_DIR": str(WORK / "cache")}
+    shutil.rmtree(WORK / "cache", ignore_errors=True)
+    if args.fonttools_subsetter:
+        weasyprint.pdf.fonts.harfbuzz_subset = None
+        build_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FONTTOOLS_SUBSETTER), os.environ.get("PYTHONPATH")]))
+    subsetter = "HarfBuzz" if weasyprint.pdf.fonts.harfbuzz_subset else "fontTools"
+
     htmls, base_url = collect_pdf_html(site_dir)
     sample = htmls[: args.baseline_sample] if args.baseline_sample else htmls
     naive = naive_seconds_per_document(sample, base_url)
 
-    full, output = timed([*relancegen, "build", "--site", str(site_dir), "--force", *jobs])
+    full, output = timed([*relancegen, "build", "--site", str(site_dir), "--force", *jobs], build_env)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    noop, _ = timed([*relancegen, "build", "--site", str(site_dir), *jobs])
+    noop, _ = timed([*relancegen, "build", "--site", str(site_dir), *jobs], build_env)
     check, _ = timed([*relancegen, "check", "--site", str(site_dir)])
     penalties, _ = timed([*relancegen, "penalties", "--site", str(site_dir), "--format", "json"])
 
     documents = len(htmls)
     baseline_total = naive * documents
     print(f"clients: {args.clients}, invoices: {args.clients * 3}, PDF documents: {documents} ({output.splitlines()[0]})")
+    print(f"font subsetting by WeasyPrint: {subsetter}; CPUs: {os.cpu_count()}")
     print(f"baseline (naive WeasyPrint loop, 1 process): {1 / naive:.2f} docs/s"
           + (f"  [measured on {len(sample)} documents, total extrapolated: {baseline_total:.0f} s]" if len(sample) < documents else f"  [total {baseline_total:.1f} s]"))
     print(f"relancegen build --force: {full:.1f} s, {documents / full:.2f} PDF docs/s (all files: HTML, text and PDF)")

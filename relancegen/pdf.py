@@ -46,9 +46,21 @@ def render_pdf(html: str, base_url: str) -> bytes:
     """Render one HTML document (with its inline stylesheet) to PDF bytes."""
     from weasyprint import HTML
 
-    font_config, url_fetcher = _fonts(fontcache.covers(html))
+    subset = fontcache.covers(html)
+    font_config, url_fetcher = _fonts(subset)
     document = HTML(string=html, base_url=base_url + "/", url_fetcher=url_fetcher)
-    return document.write_pdf(font_config=font_config, uncompressed_pdf=False)
+    # Without HarfBuzz's subsetter, WeasyPrint cuts every PDF's fonts down with fontTools,
+    # which parses each font again at each PDF. The cached Latin subsets are small enough
+    # to embed whole instead: about 60 KB more per PDF, 40 % less time.
+    full_fonts = subset and not _harfbuzz_subsets_fonts()
+    return document.write_pdf(font_config=font_config, full_fonts=full_fonts, uncompressed_pdf=False)
+
+
+def _harfbuzz_subsets_fonts() -> bool:
+    """Whether WeasyPrint found HarfBuzz's subsetter (Debian: libharfbuzz-subset0)."""
+    import weasyprint.pdf.fonts
+
+    return bool(getattr(weasyprint.pdf.fonts, "harfbuzz_subset", None))
 
 
 @hookimpl(trylast=True)
