@@ -66,9 +66,34 @@ class BuildSummary:
 
 @dataclass(frozen=True)
 class RenderTask:
+    """One client document to render, keyed on its inputs."""
+
     situation: ClientSituation
     spec: documents.DocumentSpec
     key: str
+
+    @property
+    def cost(self) -> int:
+        """Rough rendering cost, to hand the slowest work out first: a PDF costs a hundred
+        times an HTML or text file."""
+        return 1 if "pdf" in self.spec.formats else 0
+
+    def run(self, renderer: Renderer) -> RenderedDocument:
+        return renderer.render(self.spec, self.situation)
+
+
+@dataclass(frozen=True)
+class CallListTask:
+    """The day's prioritised call list: one PDF for the whole site, the longest to render."""
+
+    callers: list[ClientSituation]
+    as_of: dt.date
+    key: str
+    cost = 2
+
+    def run(self, renderer: Renderer) -> RenderedDocument:
+        html = renderer.render_page("call_list.html", {"situations": self.callers, "as_of": self.as_of})
+        return RenderedDocument({"pdf": renderer.render_pdf(html=html, base_url=str(renderer.base_url))})
 
 
 def in_shard(client_id: str, shard: tuple[int, int] | None) -> bool:
@@ -95,7 +120,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
 
     situations = _situations(site, options)
     entries: list[dict[str, Any]] = []
-    tasks: list[RenderTask] = []
+    tasks: list[RenderTask | CallListTask] = []
     for situation in situations:
         hooks.relancegen_client_situation(site=site, situation=situation)
         specs = documents.documents_for(situation)
@@ -111,16 +136,25 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
             else:
                 tasks.append(RenderTask(situation, spec, key))
 
+    callers = call_priority([s for s in situations if s.stage == "call"])
+    if callers and options.shard is None:
+        call_list = CallListTask(callers, options.as_of, _call_list_key(site_key, callers))
+        kept_list = _unchanged_call_list(previous, options.output, call_list.key)
+        if kept_list:
+            entries.append(kept_list)
+            summary.unchanged += 1
+        else:
+            tasks.append(call_list)
+
     for task, rendered in _render_all(renderer, site, tasks, options.jobs):
+        summary.rendered += len(rendered.files)
+        if isinstance(task, CallListTask):
+            entries.append(_write_call_list(options.output, task, rendered.files["pdf"]))
+            continue
         for file_format, content in rendered.files.items():
             entry = _write_document(options.output, task, file_format, content, rendered.subject)
             entries.append(entry)
-            summary.rendered += 1
             hooks.relancegen_document_rendered(site=site, document=entry, path=options.output / entry["path"])
-
-    callers = call_priority([s for s in situations if s.stage == "call"])
-    if callers and options.shard is None:
-        entries.append(_call_list(renderer, options, callers, site_key, previous, summary))
 
     entries.sort(key=lambda entry: entry["path"])
     manifest = {"as_of": options.as_of.isoformat(), "documents": entries}
@@ -207,15 +241,19 @@ def _remove_stale_outputs(options: BuildOptions, previous: dict[str, dict[str, A
 # -- rendering ------------------------------------------------------------------------
 
 
-def _render_all(renderer: Renderer, site: Site, tasks: list[RenderTask], jobs: int) -> Iterator[tuple[RenderTask, RenderedDocument]]:
+def _render_all(
+    renderer: Renderer, site: Site, tasks: list[RenderTask | CallListTask], jobs: int,
+) -> Iterator[tuple[RenderTask | CallListTask, RenderedDocument]]:
     """Render in this process, or in up to ``jobs`` worker processes, each with one parsed
-    theme and one font configuration for all its documents. Starting a worker costs about a
-    second (it loads the site and WeasyPrint), so small builds stay in this process.
-    Results come back in task order."""
+    theme and one font configuration for all its documents. Starting a worker costs about
+    half a second (it loads the site and WeasyPrint), so small builds stay in this process.
+    The costliest tasks go first and one at a time, so that no worker is left with a long
+    tail while the others wait."""
+    tasks = sorted(tasks, key=lambda task: -task.cost)
     jobs = min(jobs, len(tasks) // MIN_TASKS_PER_WORKER)
     if jobs <= 1:
         for task in tasks:
-            yield task, renderer.render(task.spec, task.situation)
+            yield task, task.run(renderer)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -224,9 +262,7 @@ def _render_all(renderer: Renderer, site: Site, tasks: list[RenderTask], jobs: i
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=workers.start, initargs=(site.root,)) as pool:
-        chunk = max(1, min(16, len(tasks) // (jobs * 4)))
-        results = pool.map(workers.render, [(t.spec, t.situation) for t in tasks], chunksize=chunk)
-        yield from zip(tasks, results)
+        yield from zip(tasks, pool.map(workers.render, tasks))
 
 
 def _write_document(output: Path, task: RenderTask, file_format: str, content: bytes, subject: str | None) -> dict[str, Any]:
@@ -255,28 +291,29 @@ def spec_invoices(situation: ClientSituation, spec: Any) -> list[Any]:
     return list(situation.prevention if spec.stage == "prevention" else situation.overdue)
 
 
-def _call_list(
-    renderer: Renderer, options: BuildOptions, callers: list[ClientSituation], site_key: str,
-    previous: dict[str, dict[str, Any]], summary: BuildSummary,
-) -> dict[str, Any]:
-    relative = f"{CALL_LIST_NAME}.pdf"
-    key = hashlib.sha256((site_key + "\0" + repr(callers)).encode("utf-8")).hexdigest()
-    old = previous.get(relative)
-    if old and old.get("inputs") == key and (options.output / relative).is_file() and sha256_file(options.output / relative) == old["sha256"]:
-        summary.unchanged += 1
+def _call_list_key(site_key: str, callers: list[ClientSituation]) -> str:
+    return hashlib.sha256((site_key + "\0" + repr(callers)).encode("utf-8")).hexdigest()
+
+
+def _unchanged_call_list(previous: dict[str, dict[str, Any]], output: Path, key: str) -> dict[str, Any] | None:
+    old = previous.get(f"{CALL_LIST_NAME}.pdf")
+    path = output / f"{CALL_LIST_NAME}.pdf"
+    if old and old.get("inputs") == key and path.is_file() and sha256_file(path) == old["sha256"]:
         return old
-    html = renderer.render_page("call_list.html", {"situations": callers, "as_of": options.as_of})
-    content = renderer.render_pdf(html=html, base_url=str(renderer.base_url))
-    write_atomic(options.output / relative, content)
-    summary.rendered += 1
+    return None
+
+
+def _write_call_list(output: Path, task: CallListTask, content: bytes) -> dict[str, Any]:
+    relative = f"{CALL_LIST_NAME}.pdf"
+    write_atomic(output / relative, content)
     return {
         "client": None,
         "stage": "call",
         "kind": "call_sheet",
         "format": "pdf",
         "path": relative,
-        "invoices": sorted(line.invoice.number for s in callers for line in s.overdue),
+        "invoices": sorted(line.invoice.number for s in task.callers for line in s.overdue),
         "channel": "phone",
         "sha256": sha256_bytes(content),
-        "inputs": key,
+        "inputs": task.key,
     }

@@ -24,8 +24,7 @@ def start(site_root: Path) -> None:
     _renderer = plugin_renderer(load_site(site_root))
 
 
-def render(task: tuple[Any, Any]) -> RenderedDocument:
-    """Render one (spec, situation) pair."""
+def render(task: Any) -> RenderedDocument:
+    """Run one render task of the build (``relancegen.build.RenderTask`` or ``CallListTask``)."""
     assert _renderer is not None, "workers.start was not called"
-    spec, situation = task
-    return _renderer.render(spec, situation)
+    return task.run(_renderer)
