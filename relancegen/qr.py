@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 MAX_AMOUNT = Decimal("999999999.99")
@@ -25,6 +26,7 @@ def epc_payload(*, name: str, iban: str, amount: Decimal, remittance: str, bic: 
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=64)  # a client's letter and email carry the same code
 def epc_qr_svg(*, name: str, iban: str | None, amount: Decimal, remittance: str, bic: str | None = None) -> str | None:
     """The QR code as an inline ``<svg>`` element, or None when it cannot be made (no IBAN,
     nothing to pay, or an amount beyond the standard's limit)."""

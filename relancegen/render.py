@@ -136,6 +136,7 @@ class Renderer:
         self.letter_env = self.env.overlay(trim_blocks=False, lstrip_blocks=False)
         self.letter_text_env = self.text_env.overlay(trim_blocks=False, lstrip_blocks=False)
         self.letters = load_letters(site.root)
+        self._letter_templates: dict[tuple[str, bool], jinja2.Template] = {}
         self.base_url = theme_chain(site.root, site.theme)[0]
 
     # -- public API -------------------------------------------------------------------
@@ -236,12 +237,18 @@ class Renderer:
         return letter
 
     def _render_string(self, source: str, context: dict[str, Any], letter: Letter, *, text: bool) -> str:
-        env = self.letter_text_env if text else self.letter_env
         try:
-            return env.from_string(source).render(context)
+            return self._compiled(source, text).render(context)
         except jinja2.TemplateError as error:
             line = letter.body_line + (getattr(error, "lineno", 1) or 1) - 1
             raise SiteError([Problem(Location(str(letter.path), line), "", f"letter template error: {error}")]) from error
+
+    def _compiled(self, source: str, text: bool) -> jinja2.Template:
+        """A letter's subject or body, compiled once per renderer."""
+        key = (source, text)
+        if key not in self._letter_templates:
+            self._letter_templates[key] = (self.letter_text_env if text else self.letter_env).from_string(source)
+        return self._letter_templates[key]
 
     def _body_html(self, letter: Letter, context: dict[str, Any]) -> Markup:
         rendered = self._render_string(letter.body, context, letter, text=False)
