@@ -261,7 +261,7 @@ def _render_all(
     from relancegen import workers
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=workers.start, initargs=(site.root,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=workers.start, initargs=(site.without_data(),)) as pool:
         yield from zip(tasks, pool.map(workers.render, tasks))
 
 

@@ -58,9 +58,11 @@ def relancegen_client_situation(site: Any, situation: Any) -> None:
 def relancegen_template_filters(site: Any) -> dict[str, Any]:
     """Return Jinja filters to add to the template environment, as ``{name: function}``.
 
-    Called once per build when the theme environment is created. Later plugins override
-    earlier ones for the same name; built-in filters (``money``, ``date_long``...) can be
-    overridden this way.
+    Called once per build when the theme environment is created, and once in each
+    ``--jobs`` worker process; there ``site`` has its settings but not its clients,
+    invoices or journal (:meth:`relancegen.model.Site.without_data`): a filter gets a
+    document's data from its arguments. Later plugins override earlier ones for the same
+    name; built-in filters (``money``, ``date_long``...) can be overridden this way.
     """
 
 
@@ -68,9 +70,10 @@ def relancegen_template_filters(site: Any) -> dict[str, Any]:
 def relancegen_template_dirs(site: Any) -> list[Any]:
     """Return folders of templates this plugin ships, as :class:`pathlib.Path` objects.
 
-    Called once per build when the theme environment is created. The folders are searched
-    after the site's ``overrides/`` and the theme chain, so a site or a theme can still
-    override a plugin's template by name. Use it for the templates of the document kinds
+    Called when the theme environment is created, like ``relancegen_template_filters``
+    (in the worker processes, ``site`` has no clients, invoices or journal). The folders
+    are searched after the site's ``overrides/`` and the theme chain, so a site or a theme
+    can still override a plugin's template by name. Use it for the templates of the document kinds
     a plugin adds with ``relancegen_extra_documents``.
     """
 

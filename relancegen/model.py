@@ -7,6 +7,7 @@ Money is always ``Decimal``; dates are ``datetime.date``; times are timezone-awa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -241,6 +242,12 @@ class Site:
     rates: Any  # relancegen.rates.RateTables (kept as Any to avoid an import cycle)
     channels: dict[str, dict[str, Any]]
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
+
+    def without_data(self) -> Site:
+        """The site's settings without its clients, invoices and journal: all that rendering
+        a document needs besides the document's own situation, and what each build worker
+        gets, so that the workers' memory does not grow with the site."""
+        return dataclasses.replace(self, clients={}, invoices=(), journal=())
 
     def invoices_of(self, client_id: str) -> list[Invoice]:
         return list(self._invoices_by_client.get(client_id, ()))

@@ -1,27 +1,27 @@
 """Worker processes of ``relancegen build --jobs N``.
 
-Each worker loads the site once, creates one renderer (one parsed theme, one WeasyPrint
+Each worker gets the site's settings once (not its clients, invoices or journal: each task
+carries its client's situation), creates one renderer (one parsed theme, one WeasyPrint
 font configuration) and renders the documents it is handed. Workers are started with
 ``spawn``, so nothing of the parent's state (or of WeasyPrint) leaks in through ``fork``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from relancegen.model import Site
 from relancegen.render import RenderedDocument, Renderer
 
 _renderer: Renderer | None = None
 
 
-def start(site_root: Path) -> None:
-    """Process-pool initializer: load the site and build this worker's renderer."""
+def start(site: Site) -> None:
+    """Process-pool initializer: build this worker's renderer for the site's settings."""
     global _renderer
     from relancegen.build import plugin_renderer
-    from relancegen.loader import load_site
 
-    _renderer = plugin_renderer(load_site(site_root))
+    _renderer = plugin_renderer(site)
 
 
 def render(task: Any) -> RenderedDocument:
