@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -74,13 +73,27 @@ def naive_seconds_per_document(htmls: list[str], base_url: str) -> float:
     return (time.perf_counter() - start) / len(htmls)
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
-    start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
+# Runs a command, then prints last on stderr its wall time (s) and the peak RSS (KB) of its
+# largest process. The command is started from this small wrapper, not from the benchmark
+# itself: a child forked from the benchmark (which holds WeasyPrint and every document's
+# HTML) would be charged the benchmark's own memory until it execs.
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call(sys.argv[1:])
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str, float]:
+    """(seconds, standard output, peak memory in MB of the command's largest process)."""
+    result = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return elapsed, result.stdout
+    elapsed, peak_kb = result.stderr.splitlines()[-1].split()
+    return float(elapsed), result.stdout, int(peak_kb) / 1024
 
 
 def main() -> None:
@@ -108,11 +121,10 @@ def main() -> None:
     sample = htmls[: args.baseline_sample] if args.baseline_sample else htmls
     naive = naive_seconds_per_document(sample, base_url)
 
-    full, output = timed([*relancegen, "build", "--site", str(site_dir), "--force", *jobs], build_env)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    noop, _ = timed([*relancegen, "build", "--site", str(site_dir), *jobs], cache_env)  # renders nothing
-    check, _ = timed([*relancegen, "check", "--site", str(site_dir)])
-    penalties, _ = timed([*relancegen, "penalties", "--site", str(site_dir), "--format", "json"])
+    full, output, peak_mb = timed([*relancegen, "build", "--site", str(site_dir), "--force", *jobs], build_env)
+    noop, _, _ = timed([*relancegen, "build", "--site", str(site_dir), *jobs], cache_env)  # renders nothing
+    check, _, _ = timed([*relancegen, "check", "--site", str(site_dir)])
+    penalties, _, _ = timed([*relancegen, "penalties", "--site", str(site_dir), "--format", "json"])
 
     documents = len(htmls)
     baseline_total = naive * documents
