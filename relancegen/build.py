@@ -34,7 +34,7 @@ from relancegen.render import RenderedDocument, Renderer
 from relancegen.situation import call_priority, compute_situations, specimen_situations
 from relancegen.situation_types import ClientSituation
 
-CALL_LIST_NAME = "call-list"
+CALL_LIST_PATH = "call-list.pdf"
 MIN_TASKS_PER_WORKER = 12
 
 
@@ -139,7 +139,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     callers = call_priority([s for s in situations if s.stage == "call"])
     if callers and options.shard is None:
         call_list = CallListTask(callers, options.as_of, _call_list_key(site_key, callers))
-        kept_list = _unchanged_call_list(previous, options.output, call_list.key)
+        kept_list = _kept_entry(previous, options.output, CALL_LIST_PATH, call_list.key)
         if kept_list:
             entries.append(kept_list)
             summary.unchanged += 1
@@ -221,12 +221,21 @@ def _unchanged(previous: dict[str, dict[str, Any]], output: Path, client_id: str
     """The previous entries of this document if its inputs and its files are unchanged."""
     kept = []
     for file_format in spec.formats:
-        entry = previous.get(documents.document_path(client_id, spec, file_format).as_posix())
-        path = output / entry["path"] if entry else None
-        if entry is None or entry.get("inputs") != key or not path.is_file() or sha256_file(path) != entry["sha256"]:
+        entry = _kept_entry(previous, output, documents.document_path(client_id, spec, file_format).as_posix(), key)
+        if entry is None:
             return []
         kept.append(entry)
     return kept
+
+
+def _kept_entry(previous: dict[str, dict[str, Any]], output: Path, relative: str, key: str) -> dict[str, Any] | None:
+    """The previous entry of the file at ``relative`` if it was built from the same inputs
+    and the file on disk is still the one it lists."""
+    entry = previous.get(relative)
+    path = output / relative
+    if entry is None or entry.get("inputs") != key or not path.is_file() or sha256_file(path) != entry["sha256"]:
+        return None
+    return entry
 
 
 def _remove_stale_outputs(options: BuildOptions, previous: dict[str, dict[str, Any]], entries: list[dict[str, Any]]) -> None:
@@ -246,7 +255,8 @@ def _render_all(
 ) -> Iterator[tuple[RenderTask | CallListTask, RenderedDocument]]:
     """Render in this process, or in up to ``jobs`` worker processes, each with one parsed
     theme and one font configuration for all its documents. Starting a worker costs about
-    half a second (it loads the site and WeasyPrint), so small builds stay in this process.
+    half a second (it imports WeasyPrint and parses the theme), so small builds stay in
+    this process.
     The costliest tasks go first and one at a time, so that no worker is left with a long
     tail while the others wait."""
     tasks = sorted(tasks, key=lambda task: -task.cost)
@@ -295,23 +305,14 @@ def _call_list_key(site_key: str, callers: list[ClientSituation]) -> str:
     return hashlib.sha256((site_key + "\0" + repr(callers)).encode("utf-8")).hexdigest()
 
 
-def _unchanged_call_list(previous: dict[str, dict[str, Any]], output: Path, key: str) -> dict[str, Any] | None:
-    old = previous.get(f"{CALL_LIST_NAME}.pdf")
-    path = output / f"{CALL_LIST_NAME}.pdf"
-    if old and old.get("inputs") == key and path.is_file() and sha256_file(path) == old["sha256"]:
-        return old
-    return None
-
-
 def _write_call_list(output: Path, task: CallListTask, content: bytes) -> dict[str, Any]:
-    relative = f"{CALL_LIST_NAME}.pdf"
-    write_atomic(output / relative, content)
+    write_atomic(output / CALL_LIST_PATH, content)
     return {
         "client": None,
         "stage": "call",
         "kind": "call_sheet",
         "format": "pdf",
-        "path": relative,
+        "path": CALL_LIST_PATH,
         "invoices": sorted(line.invoice.number for s in task.callers for line in s.overdue),
         "channel": "phone",
         "sha256": sha256_bytes(content),
