@@ -44,10 +44,10 @@ FONTTOOLS_SUBSETTER = Path(__file__).parent / "fonttools_subsetter"
 def collect_pdf_html(site_dir: Path) -> tuple[list[str], str]:
     """The HTML of every client document the build turns into a PDF, captured at the PDF
     renderer (the renderer accepts any ``render_pdf`` function)."""
-    from relancegen.documents import documents_for
-    from relancegen.loader import load_site
-    from relancegen.render import Renderer
-    from relancegen.situation import compute_situations
+    from relancegen.documents.kinds import documents_for
+    from relancegen.site.loader import load_site
+    from relancegen.documents.render import Renderer
+    from relancegen.law.situation import compute_situations
 
     captured: list[str] = []
 

@@ -1,11 +1,24 @@
 """relancegen: French dunning documents from a declarative YAML site.
 
+The package follows the pipeline, one folder a step, imports running one way (down):
+
+    cli.py                  the commands, thin
+    plugins.py, hookspecs.py  the plugin manager and the documented hooks
+    delivery/               manifest → deliveries → channels → journal   (step 5)
+    build/                  situations → documents → files and manifest.json   (step 4)
+    documents/              letters, theme, formatting, PDF   (step 3)
+    law/                    penalties, stages, situations: pure functions   (step 2)
+    site/                   YAML, schema, model, journal reading, rate tables   (step 1)
+    errors.py, fsutil.py    used by every step
+
 The public API for plugin authors is re-exported here: ``hookimpl`` to mark hook
-implementations and ``Receipt`` for what a channel returns.
+implementations, ``Delivery`` and ``Recipient`` for what a channel is handed, ``Receipt``
+and ``DeliveryOutcomeUnknown`` for what it answers. ``relancegen.hookspecs`` and
+``relancegen.testing`` are public too.
 """
 
 from relancegen.hookspecs import hookimpl
-from relancegen.delivery import Delivery, DeliveryOutcomeUnknown, Receipt, Recipient
+from relancegen.delivery.contract import Delivery, DeliveryOutcomeUnknown, Receipt, Recipient
 
 __version__ = "0.1.0"
 

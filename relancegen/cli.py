@@ -18,8 +18,8 @@ from typing import Any
 import click
 
 from relancegen import __version__
-from relancegen.errors import RelancegenError, SiteError
-from relancegen.model import MEDIA, STAGES
+from relancegen.errors import Problem, RelancegenError, SiteError
+from relancegen.site.model import MEDIA, STAGES
 
 site_option = click.option(
     "--site",
@@ -81,11 +81,13 @@ def _echo_warnings(warnings: list[Any]) -> None:
 @reports_errors
 def check(site_dir: Path, as_of: Any) -> None:
     """Validate the site: every problem at once, as file:line: field: message."""
-    from relancegen.checks import legal_warnings
-    from relancegen.loader import load_site
+    from relancegen.law.checks import legal_warnings
+    from relancegen.site.journal import verify_chain
+    from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
-    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of))]
+    chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
+    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
     _echo_warnings(warnings)
     click.echo(
         f"{site_dir}: {len(site.clients)} clients, {len(site.invoices)} invoices, "
@@ -101,9 +103,9 @@ def check(site_dir: Path, as_of: Any) -> None:
 @reports_errors
 def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: str) -> None:
     """Late interest and recovery indemnities per invoice, to the cent."""
-    from relancegen import penalty_report
-    from relancegen.loader import load_site
-    from relancegen.penalties import site_penalties
+    from relancegen.documents import penalty_report
+    from relancegen.site.loader import load_site
+    from relancegen.law.penalties import site_penalties
 
     site = load_site(site_dir)
     if client_id and client_id not in site.clients:
@@ -126,9 +128,9 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
 @reports_errors
 def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None, all_stages: bool, jobs: int | None, force: bool, shard: str | None) -> None:
     """Build each client's documents for its current stage, and manifest.json."""
-    from relancegen.build import BuildOptions, build_site
-    from relancegen.build_summary import format_summary
-    from relancegen.loader import load_site
+    from relancegen.build.pipeline import BuildOptions, build_site
+    from relancegen.build.summary import format_summary
+    from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
     options = BuildOptions(
@@ -162,7 +164,7 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
 @reports_errors
 def merge_manifests(manifests: tuple[Path, ...], output: Path) -> None:
     """Join the manifest.json files of sharded builds into one."""
-    from relancegen import manifest as manifest_io
+    from relancegen.build import manifest as manifest_io
 
     merged = manifest_io.merge_manifests(list(manifests))
     path = manifest_io.write_manifest(output, merged)
@@ -188,8 +190,8 @@ def new(directory: Path) -> None:
 @reports_errors
 def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
     """Deliver the last build's documents through the configured channels."""
-    from relancegen.loader import load_site
-    from relancegen.send import planned_deliveries, send_site
+    from relancegen.site.loader import load_site
+    from relancegen.delivery.send import planned_deliveries, send_site
 
     site = load_site(site_dir)
     if sys.stdout.isatty():
@@ -229,10 +231,10 @@ def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
 @reports_errors
 def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, invoices: tuple[str, ...], promise_date: Any, promise_amount: str | None) -> None:
     """Journal a manual action: a phone call, a promise obtained, a visit."""
-    from relancegen.journal_writer import append_entry
-    from relancegen.loader import load_site
-    from relancegen.schema import parse_money
-    from relancegen.stages import open_invoices
+    from relancegen.delivery.journal import append_entry
+    from relancegen.site.loader import load_site
+    from relancegen.site.schema import parse_money
+    from relancegen.law.stages import open_invoices
 
     site = load_site(site_dir)
     if client_id not in site.clients:
@@ -267,8 +269,8 @@ def plugins() -> None:
 @reports_errors
 def track(site_dir: Path) -> None:
     """Poll the status of sent letters and store their proofs in the journal."""
-    from relancegen.loader import load_site
-    from relancegen.track import track_site
+    from relancegen.site.loader import load_site
+    from relancegen.delivery.track import track_site
 
     appended = track_site(load_site(site_dir))
     for entry in appended:

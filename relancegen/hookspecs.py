@@ -25,7 +25,7 @@ def relancegen_add_channels(site: Any) -> list[Any]:
 
     Called once per ``relancegen send`` / ``track`` after the site is loaded.
 
-    :param site: the loaded :class:`relancegen.model.Site`.
+    :param site: the loaded :class:`relancegen.site.model.Site`.
     :return: a list of channel objects. A channel has a unique ``name`` (the value a site
         writes as ``channels.<medium>.plugin``) and a method
         ``send(deliveries, *, settings, dry_run=False) -> list[Receipt]`` returning one
@@ -40,7 +40,7 @@ def relancegen_add_channels(site: Any) -> list[Any]:
 def relancegen_site_loaded(site: Any) -> None:
     """Called after the site is loaded and validated, before anything is computed.
 
-    :param site: the loaded :class:`relancegen.model.Site` (read-only).
+    :param site: the loaded :class:`relancegen.site.model.Site` (read-only).
     """
 
 
@@ -49,7 +49,7 @@ def relancegen_client_situation(site: Any, situation: Any) -> None:
     """Called once per client after its situation (stage, invoices, penalties) is computed.
 
     :param site: the loaded site.
-    :param situation: the :class:`relancegen.situation.ClientSituation` (read-only); a
+    :param situation: the :class:`relancegen.law.situation.ClientSituation` (read-only); a
         plugin can use it to collect figures or to log a decision.
     """
 
@@ -60,7 +60,7 @@ def relancegen_template_filters(site: Any) -> dict[str, Any]:
 
     Called once per build when the theme environment is created, and once in each
     ``--jobs`` worker process; there ``site`` has its settings but not its clients,
-    invoices or journal (:meth:`relancegen.model.Site.without_data`): a filter gets a
+    invoices or journal (:meth:`relancegen.site.model.Site.without_data`): a filter gets a
     document's data from its arguments. Later plugins override earlier ones for the same
     name; built-in filters (``money``, ``date_long``...) can be overridden this way.
     """
@@ -83,8 +83,8 @@ def relancegen_extra_documents(site: Any, situation: Any) -> list[Any]:
     """Return additional documents to build for one client's situation.
 
     :param site: the loaded site.
-    :param situation: the client's :class:`relancegen.situation.ClientSituation`.
-    :return: a list of :class:`relancegen.documents.DocumentSpec`; each is rendered through
+    :param situation: the client's :class:`relancegen.law.situation.ClientSituation`.
+    :return: a list of :class:`relancegen.documents.kinds.DocumentSpec`; each is rendered through
         the theme like the built-in kinds and listed in the manifest.
     """
 

@@ -1,15 +1,19 @@
 """The plugin manager: every plugin, built-in or third-party, comes through the
-``relancegen`` entry-point group and is checked against the documented hooks."""
+``relancegen`` entry-point group and is checked against the documented hooks. Also what the
+plugins contribute to the pipeline: the channels and the renderer (filters, template folders,
+the PDF renderer)."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pluggy
 
 from relancegen import hookspecs
+from relancegen.documents.render import Renderer
 from relancegen.errors import RelancegenError
 
 
@@ -19,7 +23,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
     ``check_pending`` turns a misspelt hook name in a plugin into an error.
     """
-    from relancegen import pdf
+    from relancegen.documents import pdf
 
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
@@ -65,3 +69,14 @@ def channels_for(site: Any) -> dict[str, Any]:
                 raise RelancegenError(f"two plugins provide a channel named {channel.name!r}")
             channels[channel.name] = channel
     return channels
+
+
+def plugin_renderer(site: Any) -> Renderer:
+    """The renderer with everything plugins contribute: filters, template folders and the
+    PDF renderer (the first that answers ``relancegen_render_pdf``)."""
+    hooks = get_plugin_manager().hook
+    filters: dict[str, Any] = {}
+    for contributed in hooks.relancegen_template_filters(site=site):
+        filters.update(contributed or {})
+    folders = [Path(folder) for contributed in hooks.relancegen_template_dirs(site=site) for folder in contributed or ()]
+    return Renderer(site, extra_filters=filters, render_pdf=hooks.relancegen_render_pdf, extra_template_dirs=folders)

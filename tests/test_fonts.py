@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from relancegen.cli import main
-from relancegen.pdf import _harfbuzz_subsets_fonts
+from relancegen.documents.pdf import _harfbuzz_subsets_fonts
 from relancegen.testing import DEFAULT_CLIENT
 
 OVERDUE = [{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "1200.00"}]
@@ -97,8 +97,8 @@ def test_subset_fonts_draw_like_the_full_fonts(site_factory, tmp_path, monkeypat
     import weasyprint.pdf.fonts
     from weasyprint import HTML
 
-    from relancegen.pdf import render_pdf
-    from relancegen.render import builtin_themes_dir
+    from relancegen.documents.pdf import render_pdf
+    from relancegen.documents.render import builtin_themes_dir
 
     if subsetter == "fonttools":
         monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from relancegen.cli import main
 from relancegen.errors import SiteError
-from relancegen.loader import load_site
+from relancegen.site.loader import load_site
 
 BROKEN = Path(__file__).parent / "sites" / "broken"
 EXAMPLE = Path(__file__).parent.parent

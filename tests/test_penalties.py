@@ -12,9 +12,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from relancegen.model import Invoice, LateInterestRule, Payment, Terms
-from relancegen.penalties import compute_penalties
-from relancegen.rates import load_rate_tables
+from relancegen.site.model import Invoice, LateInterestRule, Payment, Terms
+from relancegen.law.penalties import compute_penalties
+from relancegen.site.rates import load_rate_tables
 
 RATES = load_rate_tables()
 

@@ -8,9 +8,9 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relancegen.model import Invoice, LateInterestRule, Payment, Terms
-from relancegen.penalties import compute_penalties, period_interest
-from relancegen.rates import load_rate_tables
+from relancegen.site.model import Invoice, LateInterestRule, Payment, Terms
+from relancegen.law.penalties import compute_penalties, period_interest
+from relancegen.site.rates import load_rate_tables
 
 RATES = load_rate_tables()
 amounts = st.decimals(min_value=D("0.01"), max_value=D("500000"), places=2)

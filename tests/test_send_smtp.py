@@ -136,8 +136,8 @@ def test_sending_again_sends_nothing(site_factory, smtp_server):
 
 def test_server_killed_half_way_then_rerun_sends_exactly_the_rest(site_factory, smtp_server):
     site_dir = make_site(site_factory, smtp_server.port)
-    from relancegen.loader import load_site
-    from relancegen.send import send_site
+    from relancegen.site.loader import load_site
+    from relancegen.delivery.send import send_site
 
     def kill_after_first(delivery, outcome):
         if outcome == "sent":
@@ -190,7 +190,7 @@ def test_a_crash_between_attempt_and_outcome_is_reported_unknown(site_factory, s
     site_dir = make_site(site_factory, smtp_server.port, clients=1)
     assert send(site_dir, "--dry-run").exit_code == 0
     delivery_id = next((site_dir / "_site/outbox").iterdir()).name
-    from relancegen.journal_writer import append_entry
+    from relancegen.delivery.journal import append_entry
 
     append_entry(site_dir / "journal", {"client": "client-0", "stage": "reminder", "channel": "email", "invoices": ["F-0"], "status": "attempt", "delivery_id": delivery_id})
     result = send(site_dir)

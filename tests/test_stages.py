@@ -11,8 +11,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from relancegen.model import DEFAULT_PROFILES, DEFAULT_SCHEDULE, Address, Client, Invoice, JournalEntry, Payment, Policy, Promise
-from relancegen.stages import decide_stage, open_invoices, prevention_invoices
+from relancegen.site.model import DEFAULT_PROFILES, DEFAULT_SCHEDULE, Address, Client, Invoice, JournalEntry, Payment, Policy, Promise
+from relancegen.law.stages import decide_stage, open_invoices, prevention_invoices
 
 DUE = dt.date(2026, 10, 1)
 PARIS = dt.timezone(dt.timedelta(hours=1))

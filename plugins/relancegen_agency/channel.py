@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from relancegen import Delivery, Receipt
-from relancegen.build import plugin_renderer
+from relancegen.plugins import plugin_renderer
 from relancegen.fsutil import write_atomic
-from relancegen.model import Site
-from relancegen.render import Renderer
-from relancegen.situation import compute_situation
-from relancegen.situation_types import ClientSituation
+from relancegen.site.model import Site
+from relancegen.documents.render import Renderer
+from relancegen.law.situation import ClientSituation, compute_situation
 
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed member dates: identical inputs give identical archives
 EXHIBIT_LABELS = {

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from relancegen import Delivery, DeliveryOutcomeUnknown, Receipt
-from relancegen.model import Site
+from relancegen.site.model import Site
 
 LINE_LENGTH = 38  # AFNOR NF Z10-011 and Maileva: at most 38 characters per address line
 ADDRESS_LINES = 6

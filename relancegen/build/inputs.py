@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from relancegen import __version__
-from relancegen.model import Site
+from relancegen.site.model import Site
 
 
 def site_digest(site: Site, template_dirs: Iterable[Path], plugins: Iterable[tuple[str, str]]) -> str:

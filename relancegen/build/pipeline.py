@@ -23,16 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from relancegen import documents, manifest as manifest_io
+from relancegen.documents import kinds as documents
+from relancegen.build import manifest as manifest_io
 from relancegen.errors import RelancegenError
 from relancegen.fsutil import sha256_bytes, sha256_file, write_atomic
-from relancegen.inputs import document_key, site_digest
-from relancegen.letters import builtin_letters_dir
-from relancegen.model import Site
-from relancegen.plugins import get_plugin_manager, installed_plugins
-from relancegen.render import RenderedDocument, Renderer
-from relancegen.situation import call_priority, compute_situations, specimen_situations
-from relancegen.situation_types import ClientSituation
+from relancegen.build.inputs import document_key, site_digest
+from relancegen.documents.letters import builtin_letters_dir
+from relancegen.site.model import Site
+from relancegen.plugins import get_plugin_manager, installed_plugins, plugin_renderer
+from relancegen.documents.render import RenderedDocument, Renderer
+from relancegen.law.situation import ClientSituation, call_priority, compute_situations, specimen_situations
 
 CALL_LIST_PATH = "call-list.pdf"
 MIN_TASKS_PER_WORKER = 12
@@ -179,17 +179,6 @@ def _situations(site: Site, options: BuildOptions) -> list[ClientSituation]:
     return [s for s in situations if in_shard(s.client.id, options.shard)]
 
 
-def plugin_renderer(site: Site) -> Renderer:
-    """The renderer with everything plugins contribute: filters, template folders and the
-    PDF renderer (the first that answers ``relancegen_render_pdf``)."""
-    hooks = get_plugin_manager().hook
-    filters: dict[str, Any] = {}
-    for contributed in hooks.relancegen_template_filters(site=site):
-        filters.update(contributed or {})
-    folders = [Path(folder) for contributed in hooks.relancegen_template_dirs(site=site) for folder in contributed or ()]
-    return Renderer(site, extra_filters=filters, render_pdf=hooks.relancegen_render_pdf, extra_template_dirs=folders)
-
-
 def _note_situation(summary: BuildSummary, situation: ClientSituation, specs: list[Any]) -> None:
     if not specs:
         summary.idle_clients.append((situation.client.id, situation.reason))
@@ -268,7 +257,7 @@ def _render_all(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from relancegen import workers
+    from relancegen.build import workers
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=workers.start, initargs=(site.without_data(),)) as pool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from relancegen.build import BuildSummary
-from relancegen.model import STAGES
+from relancegen.build.pipeline import BuildSummary
+from relancegen.site.model import STAGES
 
 STAGE_LABELS = {
     "prevention": "prévention",

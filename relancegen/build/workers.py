@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from relancegen.model import Site
-from relancegen.render import RenderedDocument, Renderer
+from relancegen.site.model import Site
+from relancegen.documents.render import RenderedDocument, Renderer
 
 _renderer: Renderer | None = None
 
@@ -19,12 +19,12 @@ _renderer: Renderer | None = None
 def start(site: Site) -> None:
     """Process-pool initializer: build this worker's renderer for the site's settings."""
     global _renderer
-    from relancegen.build import plugin_renderer
+    from relancegen.plugins import plugin_renderer
 
     _renderer = plugin_renderer(site)
 
 
 def render(task: Any) -> RenderedDocument:
-    """Run one render task of the build (``relancegen.build.RenderTask`` or ``CallListTask``)."""
+    """Run one render task of the build (``relancegen.build.pipeline.RenderTask`` or ``CallListTask``)."""
     assert _renderer is not None, "workers.start was not called"
     return task.run(_renderer)

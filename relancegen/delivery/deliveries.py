@@ -12,9 +12,9 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
-from relancegen.delivery import Delivery, Recipient
-from relancegen.manifest import Manifest, ManifestEntry
-from relancegen.model import Client, JournalEntry, Site
+from relancegen.delivery.contract import Delivery, Recipient
+from relancegen.build.manifest import Manifest, ManifestEntry
+from relancegen.site.model import Client, JournalEntry, Site
 
 DELIVERY_ID_LENGTH = 20
 BODY_KINDS = ("email",)

@@ -3,7 +3,8 @@
 Each entry is one JSON line written with a single ``write`` under a file lock, then
 flushed to disk; nothing is ever rewritten. Every entry this module writes carries
 ``prev``, the SHA-256 of the previous line's bytes (across the journal's files in name
-order), so that a deleted or edited line breaks the chain and ``relancegen check`` says so.
+order), so that a deleted or edited line breaks the chain and ``relancegen check`` says so
+(:func:`relancegen.site.journal.verify_chain`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from typing import Any
 
 from filelock import FileLock
 
-from relancegen.errors import Location, Problem, relative_name
-from relancegen.journal import journal_files
+from relancegen.site.journal import journal_files
 
 LOCK_NAME = ".journal.lock"
 
@@ -49,24 +49,3 @@ def _last_line_hash(journal_dir: Path) -> str | None:
         if lines:
             return hashlib.sha256(lines[-1]).hexdigest()
     return None
-
-
-def verify_chain(journal_dir: Path, site_root: Path) -> list[Problem]:
-    """Problems where an entry's ``prev`` does not match the line before it."""
-    problems = []
-    previous: bytes | None = None
-    for path in journal_files(journal_dir):
-        name = relative_name(path, site_root)
-        for number, line in enumerate(path.read_bytes().splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                recorded = json.loads(line).get("prev", "absent")
-            except (ValueError, AttributeError):
-                recorded = "absent"
-            if recorded != "absent":
-                expected = hashlib.sha256(previous).hexdigest() if previous is not None else None
-                if recorded != expected:
-                    problems.append(Problem(Location(name, number), "prev", "the hash chain is broken: a line before this one was changed, removed or inserted"))
-            previous = line
-    return problems

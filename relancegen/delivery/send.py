@@ -22,13 +22,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from relancegen.deliveries import deliveries_from_manifest
-from relancegen.delivery import Delivery, DeliveryOutcomeUnknown
+from relancegen.delivery.deliveries import deliveries_from_manifest
+from relancegen.delivery.contract import Delivery, DeliveryOutcomeUnknown
 from relancegen.errors import RelancegenError
 from relancegen.fsutil import sha256_file, write_atomic
-from relancegen.journal_writer import append_entry
-from relancegen.manifest import read_manifest
-from relancegen.model import JournalEntry, Site
+from relancegen.delivery.journal import append_entry
+from relancegen.build.manifest import read_manifest
+from relancegen.site.model import JournalEntry, Site
 from relancegen.plugins import channels_for
 
 OUTBOX = "outbox"

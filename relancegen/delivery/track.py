@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from relancegen.journal_writer import append_entry
-from relancegen.model import JournalEntry, Site
+from relancegen.delivery.journal import append_entry
+from relancegen.site.model import JournalEntry, Site
 from relancegen.plugins import channels_for
 
 

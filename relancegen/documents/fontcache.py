@@ -6,7 +6,7 @@ it falls back to fontTools, and a 400 KB font then costs most of a letter's rend
 time. So the theme's fonts are first cut down to the characters that French and other
 Latin-script letters use (``SUBSET_CHARACTERS``, a few dozen kilobytes per font); a
 document that contains any other character is rendered with the full fonts. Without
-HarfBuzz, ``relancegen.pdf`` embeds these subsets whole rather than subset them again.
+HarfBuzz, ``relancegen.documents.pdf`` embeds these subsets whole rather than subset them again.
 
 The subsets are cached in memory and on disk, keyed on the font's bytes, the character set
 and the fontTools version, in ``$RELANCEGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/relancegen``,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from relancegen.situation_types import ClientSituation
+from relancegen.law.situation import ClientSituation
 
 PDF_AND_HTML = ("pdf", "html")
 TEXT_AND_HTML = ("txt", "html")

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from relancegen.errors import Location, Problem, SiteError
-from relancegen.model import CLIENT_KINDS, STAGES, JournalEntry
+from relancegen.site.model import CLIENT_KINDS, STAGES, JournalEntry
 
 FRONT_MATTER_KEYS = ("stage", "medium", "subject", "variant", "regime", "name")
 LETTER_MEDIA = ("email", "post", "phone")

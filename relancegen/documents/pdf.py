@@ -2,7 +2,7 @@
 
 WeasyPrint is imported here, lazily, so that ``check``, ``penalties`` and HTML-only
 work never pay for it. Each process keeps one font configuration per font set: the
-theme's fonts subset to Latin-script characters (``relancegen.fontcache``), used whenever
+theme's fonts subset to Latin-script characters (``relancegen.documents.fontcache``), used whenever
 a document's characters allow it, and the full fonts otherwise. Output is reproducible:
 the document dates come from the HTML (``dcterms.created``, set from the build date by
 the theme) and nothing else varies, so identical inputs give identical bytes and the
@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from relancegen import fontcache
+from relancegen.documents import fontcache
 from relancegen.hookspecs import hookimpl
 
 FONT_SUFFIXES = (".ttf", ".otf")

@@ -7,8 +7,8 @@ import json
 from decimal import Decimal
 from itertools import groupby
 
-from relancegen.formatting import date_short, money, percent
-from relancegen.penalties_types import InvoicePenalties
+from relancegen.documents.formatting import date_short, money, percent
+from relancegen.law.penalties import InvoicePenalties
 
 ZERO = Decimal("0.00")
 

@@ -22,13 +22,13 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from relancegen import formatting
-from relancegen.documents import DocumentSpec
+from relancegen.documents import formatting
+from relancegen.documents.kinds import DocumentSpec
 from relancegen.errors import Location, Problem, RelancegenError, SiteError
-from relancegen.letters import Letter, choose_letter, load_letters
-from relancegen.model import LateInterestRule, Site
-from relancegen.qr import epc_qr_svg
-from relancegen.situation_types import ClientSituation, InvoiceLine
+from relancegen.documents.letters import Letter, choose_letter, load_letters
+from relancegen.site.model import LateInterestRule, Site
+from relancegen.documents.qr import epc_qr_svg
+from relancegen.law.situation import ClientSituation, InvoiceLine
 
 THEME_FILE = "theme.yml"
 OVERRIDES_DIR = "overrides"
@@ -263,7 +263,7 @@ class Renderer:
 
 
 def _default_pdf_renderer(html: str, base_url: str) -> bytes:
-    from relancegen.pdf import render_pdf
+    from relancegen.documents.pdf import render_pdf
 
     return render_pdf(html, base_url)
 

@@ -7,9 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 from relancegen.errors import Location, Problem
-from relancegen.journal_writer import verify_chain
-from relancegen.model import LateInterestRule, Site
-from relancegen.rates import RateTables
+from relancegen.site.model import LateInterestRule, Site
+from relancegen.site.rates import RateTables
 
 MAX_PAYMENT_DAYS = 60  # C. com. L441-10: 60 days from the invoice date at most
 LIMITATION_YEARS = {"b2b": 5, "public": 5, "b2c": 2}  # C. com. L110-4, C. conso L218-2
@@ -23,9 +22,6 @@ def legal_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     if site.terms.payment_days > MAX_PAYMENT_DAYS:
         warnings.append(Problem(Location("site.yml"), "terms.payment_days", f"{site.terms.payment_days} days exceeds the 60-day maximum of C. com. L441-10 for business debtors", "warning"))
     warnings += _limitation_warnings(site, as_of)
-    warnings += [
-        Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)
-    ]
     for client in site.clients.values():
         if not any(contact.email for contact in client.contacts):
             warnings.append(Problem(client.location, f"clients[{client.id}].contacts", "no contact has an email address: email stages cannot be sent", "warning"))

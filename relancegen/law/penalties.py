@@ -20,12 +20,51 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from relancegen.formatting import plain_number
-from relancegen.model import Invoice, JournalEntry, LateInterestRule, Site, Terms
-from relancegen.penalties_types import InvoicePenalties, PenaltyPeriod
-from relancegen.rates import RateTables, half_year_start, next_half_year_start
+from relancegen.site.model import Invoice, JournalEntry, LateInterestRule, Site, Terms
+from relancegen.site.rates import RateTables, half_year_start, next_half_year_start
+
+
+@dataclass(frozen=True)
+class PenaltyPeriod:
+    """A stretch of days at one principal and one annual rate.
+
+    ``start`` is the first day counted and ``end`` the last (inclusive): the spec's
+    ``from`` (the due date or the previous period's end) is ``start - 1 day``.
+    """
+
+    start: dt.date
+    end: dt.date
+    days: int
+    principal: Decimal
+    annual_rate: Decimal  # percent per year, e.g. Decimal("12.15")
+    interest: Decimal  # rounded half-up to the cent
+
+
+@dataclass(frozen=True)
+class InvoicePenalties:
+    invoice: str
+    client: str
+    due: dt.date
+    outstanding: Decimal  # principal still owed on the computation date
+    days_late: int  # days from the due date (exclusive) to the end date (build date or settlement)
+    interest: Decimal  # sum of the periods' interest
+    indemnity: Decimal
+    periods: tuple[PenaltyPeriod, ...]
+    interest_paid: Decimal = Decimal("0.00")  # with interest_first: interest settled by payments
+    rate_label: str = ""  # how the rate is described in letters, e.g. "taux BCE + 10 points"
+    disputed: str | None = None  # the dispute's reason: such an invoice is out of the dunning
+
+    @property
+    def interest_due(self) -> Decimal:
+        """Interest still owed: the sum of the periods less what payments settled."""
+        return self.interest - self.interest_paid
+
+    @property
+    def total_penalties(self) -> Decimal:
+        return self.interest_due + self.indemnity
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -142,11 +181,11 @@ def _rate_rule(
     rule: LateInterestRule = invoice.late_interest or terms.late_interest
     if rule.kind == "ecb":
         points = rule.points
-        return (lambda day: rates.ecb_half_year_rate(day) + points), f"taux BCE + {plain_number(points)} points"
+        return (lambda day: rates.ecb_half_year_rate(day) + points), f"taux BCE + {_plain_number(points)} points"
     if rule.kind == "3x-legal":
         return (lambda day: 3 * rates.legal_rate(day)), "3 × taux de l'intérêt légal"
     annual = rule.annual_rate or ZERO
-    return (lambda _day: annual), f"{plain_number(annual)} % l'an"
+    return (lambda _day: annual), f"{_plain_number(annual)} % l'an"
 
 
 def _accrue(
@@ -216,3 +255,8 @@ def _period(start: dt.date, end: dt.date, principal: Decimal, rate: Decimal, ter
         annual_rate=rate,
         interest=period_interest(principal, rate, start, end, terms.day_count),
     )
+
+
+def _plain_number(value: Decimal) -> str:
+    """A rate without trailing zeros, in French: ``12.50`` → ``"12,5"``."""
+    return format(value.normalize(), "f").replace(".", ",")

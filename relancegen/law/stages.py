@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from relancegen.model import Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
+from relancegen.site.model import Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
 
 COUNTED_STATUSES = ("sent", "recorded")
 STRATEGIC_CAP = "penalties"

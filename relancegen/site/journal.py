@@ -2,18 +2,19 @@
 
 Every ``*.jsonl`` file of the journal folder is read (in name order); each line is one
 entry. Problems name the file and the line. Appending lives in
-:mod:`relancegen.journal_writer`.
+:mod:`relancegen.delivery.journal`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from relancegen.errors import Location, Problem, relative_name
-from relancegen.model import JOURNAL_STATUSES, STAGES, JournalEntry
+from relancegen.site.model import JOURNAL_STATUSES, STAGES, JournalEntry
 
 KNOWN_KEYS = ("time", "client", "stage", "channel", "invoices", "status", "proof", "note", "delivery_id")
 REQUIRED_KEYS = ("time", "client", "stage", "channel", "invoices", "status")
@@ -86,3 +87,24 @@ def _parse_time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return time if time.tzinfo is not None else None
+
+
+def verify_chain(journal_dir: Path, site_root: Path) -> list[Problem]:
+    """Problems where an entry's ``prev`` does not match the line before it."""
+    problems = []
+    previous: bytes | None = None
+    for path in journal_files(journal_dir):
+        name = relative_name(path, site_root)
+        for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                recorded = json.loads(line).get("prev", "absent")
+            except (ValueError, AttributeError):
+                recorded = "absent"
+            if recorded != "absent":
+                expected = hashlib.sha256(previous).hexdigest() if previous is not None else None
+                if recorded != expected:
+                    problems.append(Problem(Location(name, number), "prev", "the hash chain is broken: a line before this one was changed, removed or inserted"))
+            previous = line
+    return problems

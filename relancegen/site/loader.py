@@ -1,4 +1,4 @@
-"""Load a site folder into a validated :class:`relancegen.model.Site`.
+"""Load a site folder into a validated :class:`relancegen.site.model.Site`.
 
 Everything is read and checked before anything is returned: every problem in every file
 is collected, and a single :class:`SiteError` lists them all, each with file, line and
@@ -15,10 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from relancegen import schema
+from relancegen.site import schema
 from relancegen.errors import Location, Problem, RelancegenError, SiteError, relative_name
-from relancegen.journal import read_journal
-from relancegen.model import (
+from relancegen.site.journal import read_journal
+from relancegen.site.model import (
     DEFAULT_PROFILES,
     DEFAULT_SCHEDULE,
     Address,
@@ -35,8 +35,8 @@ from relancegen.model import (
     Terms,
     stage_rank,
 )
-from relancegen.rates import load_rate_tables
-from relancegen.yamlpos import PosList, load_yaml
+from relancegen.site.rates import load_rate_tables
+from relancegen.site.yamlpos import PosList, load_yaml
 
 SITE_FILE = "site.yml"
 

@@ -239,7 +239,7 @@ class Site:
     invoices: tuple[Invoice, ...]
     journal: tuple[JournalEntry, ...]
     journal_dir: Path
-    rates: Any  # relancegen.rates.RateTables (kept as Any to avoid an import cycle)
+    rates: Any  # relancegen.site.rates.RateTables (kept as Any to avoid an import cycle)
     channels: dict[str, dict[str, Any]]
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
 

@@ -2,7 +2,7 @@
 
 In the spirit of MkDocs' ``config_options``: each field type validates itself and reports
 problems naming the field and the line; a :class:`Record` rejects unknown keys with a
-"did you mean" hint. The loader turns validated records into :mod:`relancegen.model` objects.
+"did you mean" hint. The loader turns validated records into :mod:`relancegen.site.model` objects.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from relancegen.errors import Location, Problem
-from relancegen.model import (
+from relancegen.site.model import (
     CLIENT_KINDS,
     DAY_COUNTS,
     MEDIA,
@@ -24,7 +24,7 @@ from relancegen.model import (
     STAGES,
     LateInterestRule,
 )
-from relancegen.yamlpos import PosDict, PosList
+from relancegen.site.yamlpos import PosDict, PosList
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 EMAIL_PATTERN = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")

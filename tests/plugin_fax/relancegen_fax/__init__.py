@@ -49,7 +49,7 @@ def relancegen_template_dirs(site):
 @hookimpl
 def relancegen_extra_documents(site, situation):
     """A fax cover page, a document kind of this plugin's own, for every posted letter."""
-    from relancegen.documents import DocumentSpec
+    from relancegen.documents.kinds import DocumentSpec
 
     if situation.stage != "overdue":
         return []
