@@ -6,17 +6,36 @@ fixture does the same in a fresh temporary folder::
 
     def test_my_channel(site_factory):
         site_dir = site_factory(clients=[...], invoices=[...])
+
+``run_poppler("pdftotext", "-layout", pdf, "-")`` runs one of poppler's PDF tools and, where
+it is not installed, fails the test with the sentence that says what to install.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+POPPLER_MISSING = (
+    "{tool} is not installed: it comes with poppler-utils, which the tests use to read PDFs back "
+    "(Debian/Ubuntu: apt-get install poppler-utils; ./scripts/setup installs it when run as root or with sudo)"
+)
+
+
+def run_poppler(tool: str, *args: Any) -> str:
+    """Run a poppler tool (``pdftotext``, ``pdftoppm``, ``pdffonts``…) and return its output;
+    fail the test with what to install when the tool is missing."""
+    if shutil.which(tool) is None:
+        pytest.fail(POPPLER_MISSING.format(tool=tool), pytrace=False)
+    return subprocess.run([tool, *map(str, args)], capture_output=True, text=True, check=True).stdout
+
 
 DEFAULT_CREDITOR: dict[str, Any] = {
     "name": "Atelier Test SARL",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from pypdf import PdfReader
 
 from relancegen.cli import main
 from relancegen.fsutil import sha256_file
+from relancegen.testing import run_poppler
 
 EXAMPLE = Path(__file__).parent.parent
 
@@ -156,7 +156,7 @@ def test_long_name_and_thirty_invoices_still_lay_out(site_factory, tmp_path):
     assert all(f"F-2026-{i:04d}" in text for i in range(30))
     # Render every page and check that nothing is drawn in the right margin strip
     # (the last 12 mm of the sheet): no table or word overflows the page.
-    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(letter), str(tmp_path / "page")], check=True)
+    run_poppler("pdftoppm", "-r", "40", "-gray", str(letter), str(tmp_path / "page"))
     for page in sorted(tmp_path.glob("page-*.pgm")):
         width, height, pixels = read_pgm(page)
         margin = int(width * (12 / 210))

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from relancegen.cli import main
 from relancegen.documents.pdf import _harfbuzz_subsets_fonts
-from relancegen.testing import DEFAULT_CLIENT
+from relancegen.testing import DEFAULT_CLIENT, run_poppler
 
 OVERDUE = [{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "1200.00"}]
 JOURNAL = [{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": "penalties", "channel": "registered_post",
@@ -24,7 +24,7 @@ JOURNAL = [{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": 
 
 def embedded_fonts(pdf: Path) -> set[str]:
     """Font names as pdffonts prints them, without the subset prefix (ABCDEF+)."""
-    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    lines = run_poppler("pdffonts", str(pdf)).splitlines()[2:]
     return {line.split()[0].split("+")[-1] for line in lines}
 
 
@@ -71,7 +71,7 @@ def test_a_name_in_another_script_gets_the_full_theme_fonts(site_factory):
 
 def word_boxes(pdf: Path) -> list[tuple[str, float, float]]:
     """Every word of the PDF with the position (pt) of its top-left corner."""
-    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    xml = run_poppler("pdftotext", "-bbox", str(pdf), "-")
     return [(word, float(x), float(y)) for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)]
 
 
@@ -114,7 +114,7 @@ def test_subset_fonts_draw_like_the_full_fonts(site_factory, tmp_path, monkeypat
     full.write_bytes(HTML(string=html, base_url=base_url + "/").write_pdf())
     assert same_places(word_boxes(subset), word_boxes(full))
     for pdf in (subset, full):
-        subprocess.run(["pdftoppm", "-r", "60", "-gray", str(pdf), str(tmp_path / pdf.stem)], check=True)
+        run_poppler("pdftoppm", "-r", "60", "-gray", str(pdf), str(tmp_path / pdf.stem))
     pages = sorted(path.name.removeprefix("subset") for path in tmp_path.glob("subset-*.pgm"))
     assert pages
     tolerance = 0 if subsetter == "harfbuzz" else 0.005
