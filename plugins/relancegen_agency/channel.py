@@ -118,7 +118,7 @@ def case_json(site: Site, situation: ClientSituation, exhibits: list[dict[str, A
             "days_late": max(line.days_late, 0),
             "payments": [{"date": p.date.isoformat(), "amount": _money(p.amount)} for p in invoice.payments],
             "penalties": None if penalties is None else {
-                "rate": renderer.rate_label(penalties.rate, "fr"),  # the case file is in French
+                "rate": renderer.rate_label(penalties.rate, site.language),  # the case file is in the site's language
                 "interest": _money(penalties.interest_due),
                 "indemnity": _money(penalties.indemnity),
                 "periods": [{"from": p.start.isoformat(), "to": p.end.isoformat(), "days": p.days, "principal": _money(p.principal), "annual_rate": _money(p.annual_rate), "interest": _money(p.interest)} for p in penalties.periods],

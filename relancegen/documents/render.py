@@ -242,7 +242,8 @@ class Renderer:
         client = situation.client
         lines = situation.prevention if stage == "prevention" else situation.overdue
         terms = self.site.terms
-        language = document_language(self.site, client)
+        # What goes to the agency is in the site's language; what goes to the debtor, in theirs.
+        language = self.site.language if medium == "agency" else document_language(self.site, client)
         amount = sum((line.outstanding for line in lines), Decimal("0.00"))
         if stage in ("penalties", "formal_notice", "collection"):
             amount = situation.total
