@@ -9,6 +9,7 @@ import pytest
 
 from relancegen.documents import formatting
 from relancegen.documents.render import Renderer, document_language
+from relancegen.law.situation import compute_situation
 from relancegen.law.penalties import RateBasis
 from relancegen.site.loader import load_site
 
@@ -49,3 +50,13 @@ def test_the_penalty_engine_rate_is_data_worded_in_each_language(site_factory, r
     renderer = Renderer(load_site(site_factory()))
     assert renderer.rate_label(rate, "fr") == french
     assert renderer.rate_label(rate, "en") == english
+
+
+def test_what_goes_to_the_agency_is_in_the_site_language(site_factory):
+    site = load_site(site_factory(clients=[
+        {"id": "a", "name": "A Ltd", "language": "en", "address": {"lines": ["1 High St"], "postcode": "EC1A 1BB", "city": "London", "country": "GB"}},
+    ]))
+    renderer = Renderer(site)
+    situation = compute_situation(site, site.clients["a"], dt.date(2026, 11, 22))
+    assert renderer.context(situation, "collection", "post")["language"] == "en"
+    assert renderer.context(situation, "collection", "agency")["language"] == "fr"
