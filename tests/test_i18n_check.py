@@ -19,6 +19,17 @@ def english_site(site_factory, **kwargs) -> Path:
     return site_factory(site={"as_of": "2026-11-22"}, clients=[client], invoices=[OVERDUE_INVOICE], **kwargs)
 
 
+def site_with_new_string(site_factory) -> Path:
+    """An English site whose email footer override adds a French string."""
+    site = english_site(site_factory)
+    (site / "overrides").mkdir()
+    (site / "overrides" / "email.html").write_text(
+        '{% extends "theme:email.html" %}\n{% block email_footer %}\n<p>{% trans %}Merci de votre confiance{% endtrans %}</p>\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    return site
+
+
 def run(*args: str):
     return CliRunner().invoke(main, list(args))
 
@@ -30,12 +41,7 @@ def test_builtin_languages_are_complete(site_factory):
 
 
 def test_an_untranslated_string_is_an_error_naming_it_and_its_template(site_factory):
-    site = english_site(site_factory)
-    (site / "overrides").mkdir()
-    (site / "overrides" / "email.html").write_text(
-        '{% extends "theme:email.html" %}\n{% block email_footer %}\n<p>{% trans %}Merci de votre confiance{% endtrans %}</p>\n{% endblock %}\n',
-        encoding="utf-8",
-    )
+    site = site_with_new_string(site_factory)
     result = run("check", "--site", str(site))
     assert result.exit_code == 1
     assert "overrides/email.html:3: no 'en' translation of 'Merci de votre confiance'" in result.output
@@ -46,12 +52,7 @@ def test_an_untranslated_string_is_an_error_naming_it_and_its_template(site_fact
 
 
 def test_a_site_catalogue_adds_the_missing_string(site_factory):
-    site = english_site(site_factory)
-    (site / "overrides").mkdir()
-    (site / "overrides" / "email.html").write_text(
-        '{% extends "theme:email.html" %}\n{% block email_footer %}\n<p>{% trans %}Merci de votre confiance{% endtrans %}</p>\n{% endblock %}\n',
-        encoding="utf-8",
-    )
+    site = site_with_new_string(site_factory)
     catalogue = site / "locales" / "en" / "LC_MESSAGES"
     catalogue.mkdir(parents=True)
     (catalogue / "messages.po").write_text('msgid "Merci de votre confiance"\nmsgstr "Thank you for your business"\n', encoding="utf-8")
