@@ -60,3 +60,14 @@ def test_what_goes_to_the_agency_is_in_the_site_language(site_factory):
     situation = compute_situation(site, site.clients["a"], dt.date(2026, 11, 22))
     assert renderer.context(situation, "collection", "post")["language"] == "en"
     assert renderer.context(situation, "collection", "agency")["language"] == "fr"
+
+
+def test_the_agency_case_file_words_the_rate_in_the_site_language(site_factory):
+    from relancegen_agency.channel import case_json
+
+    site = load_site(site_factory(invoices=[
+        {"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "1000.00", "subject": "Travaux"},
+    ]))
+    situation = compute_situation(site, site.clients["client-a"], dt.date(2026, 11, 22))
+    case = case_json(site, situation, [], Renderer(site))
+    assert case["invoices"][0]["penalties"]["rate"] == "taux BCE + 10 points"
