@@ -275,3 +275,157 @@ def test_a_manifest_path_outside_the_output_is_never_deleted_nor_sent(site_facto
     assert smtp_server.messages == []
     assert run("build", "--site", str(site_dir), "--date", "2026-12-20").exit_code == 0
     assert victim.read_text() == "keep me"
+
+
+# -- 5. a journal that survives crashes and full disks ----------------------------------
+
+
+def test_a_cut_off_last_line_is_reported_and_its_delivery_is_unknown(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    assert run("send", "--site", str(site_dir), "--dry-run").exit_code == 0
+    delivery_id = next((site_dir / "_site/outbox").iterdir()).name
+    from relancegen.delivery.journal import append_entry
+
+    append_entry(site_dir / "journal", {"delivery_id": delivery_id, "client": "client-0", "stage": "reminder", "channel": "email", "invoices": ["F-0"], "status": "attempt"})
+    journal_file = next((site_dir / "journal").glob("*.jsonl"))
+    with journal_file.open("ab") as stream:  # the outcome line, cut off by a crash
+        stream.write(b'{"time": "2026-10-07T09:00:01+02:00", "delivery_id": "' + delivery_id.encode() + b'", "client": "client-0", "stage": "remi')
+    check = run("check", "--site", str(site_dir))
+    assert check.exit_code == 0, check.output
+    assert f"{journal_file.name}:2: warning: this entry was cut off while it was written" in check.output
+    result = run("send", "--site", str(site_dir))
+    assert result.exit_code == 3 and delivery_id in result.output and smtp_server.messages == []
+    assert run("record", "--site", str(site_dir), "--client", "client-0", "--stage", "call", "--note", "called").exit_code == 0
+    assert json.loads(journal_file.read_text().splitlines()[-1])["note"] == "called"  # a whole line of its own
+    assert "broken" not in run("journal", "verify", "--site", str(site_dir)).output
+
+
+FAULT = """
+import resource, signal, sys
+from pathlib import Path
+from relancegen.delivery.journal import JournalWriteError, append_entry
+journal = Path(sys.argv[1])
+append_entry(journal, {"client": "c", "stage": "call", "channel": "phone", "invoices": [], "status": "recorded", "note": "first"})
+size = sum(p.stat().st_size for p in journal.glob("*.jsonl"))
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (size + 100, size + 100))
+try:
+    append_entry(journal, {"client": "c", "stage": "call", "channel": "phone", "invoices": [], "status": "recorded", "note": "x" * 5000})
+except JournalWriteError as error:
+    print("refused:", error)
+"""
+
+
+def test_a_write_that_fails_half_way_is_truncated_back(tmp_path):
+    journal = tmp_path / "journal"
+    result = subprocess.run([sys.executable, "-c", FAULT, str(journal)], capture_output=True, text=True, timeout=60)
+    assert "refused: could not write to" in result.stdout and "the entry was not written" in result.stdout, result.stderr
+    (journal_file,) = journal.glob("*.jsonl")
+    lines = journal_file.read_bytes().split(b"\n")
+    assert lines[-1] == b"" and len(lines) == 2 and json.loads(lines[0])["note"] == "first"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB tmpfs, where the machine allows mounting one (root, no container restriction)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'not root'}); the RLIMIT_FSIZE test covers a failing write")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_refuses_the_attempt_and_keeps_the_journal_whole(site_factory, smtp_server, small_disk):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    config = (site_dir / "site.yml").read_text().replace("journal: journal/", f"journal: {small_disk}/journal")
+    (site_dir / "site.yml").write_text(config)
+    (small_disk / "journal").mkdir()
+    (small_disk / "filler").write_bytes(b"\0" * (3500 * 1024))  # leaves less than the room an outcome needs (1 MiB)
+    result = run("send", "--site", str(site_dir))
+    assert result.exit_code == 1 and "not enough free space for the journal" in result.output
+    assert smtp_server.messages == []  # nothing attempted, so nothing can be lost
+    assert list((small_disk / "journal").glob("*.jsonl")) == [] or all(p.read_bytes().endswith(b"\n") for p in (small_disk / "journal").glob("*.jsonl"))
+    (small_disk / "filler").unlink()
+    assert run("send", "--site", str(site_dir)).exit_code == 0 and len(smtp_server.messages) == 1
+
+
+# -- 6. tamper evidence ------------------------------------------------------------------
+
+
+def test_a_journal_split_over_files_raises_no_false_alarm(site_factory):
+    site_dir = site_factory(journal=[{"time": "2026-10-15T09:00:00+02:00", "client": "client-a", "stage": "call", "channel": "phone", "invoices": [], "status": "recorded"}])
+    (site_dir / "journal/2025.jsonl").write_text(json.dumps({"time": "2025-12-01T09:00:00+01:00", "client": "client-a", "stage": "call", "channel": "phone",
+                                                             "invoices": [], "status": "recorded"}) + "\n")
+    for note in ("first", "second", "third"):
+        assert run("record", "--site", str(site_dir), "--client", "client-a", "--stage", "call", "--note", note).exit_code == 0
+    verify = run("journal", "verify", "--site", str(site_dir))
+    assert verify.exit_code == 0 and "broken" not in verify.output, verify.output
+    assert "broken" not in run("check", "--site", str(site_dir)).output
+
+
+def test_removing_lines_shows_and_send_refuses_until_the_journal_is_accepted(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=2)
+    assert run("send", "--site", str(site_dir)).exit_code == 0
+    journal_file = next((site_dir / "journal").glob("*.jsonl"))
+    lines = journal_file.read_text().splitlines(keepends=True)
+    journal_file.write_text("".join(lines[:-1]))  # the last `sent` line removed
+    verify = run("journal", "verify", "--site", str(site_dir))
+    assert verify.exit_code == 1 and "journal/HEAD: names" in verify.output and "lines were removed or changed" in verify.output
+
+    journal_file.write_text("".join(lines[2:]))  # the first delivery's attempt and sent lines removed
+    refused = run("send", "--site", str(site_dir))
+    assert refused.exit_code == 1 and len(smtp_server.messages) == 2
+    assert f"{journal_file.name}:1: prev: the hash chain is broken" in refused.output and "--accept-journal" in refused.output
+
+    accepted = run("send", "--site", str(site_dir), "--accept-journal")
+    assert accepted.exit_code == 0, accepted.output  # a person decided: the removed delivery goes again
+    assert len(smtp_server.messages) == 3
+    assert any(e.get("event") == "journal-accepted" for e in journal_lines(site_dir))
+    assert run("journal", "verify", "--site", str(site_dir)).exit_code == 0
+    assert run("send", "--site", str(site_dir)).exit_code == 0
+
+
+# -- 7. a killed build --------------------------------------------------------------------
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_a_killed_build_leaves_no_worker_running(site_factory):
+    import signal
+    import time
+
+    people = [{"id": f"client-{i}", "name": f"Client {i}", "address": {"lines": ["1 rue"], "postcode": "69003", "city": "Lyon"},
+               "contacts": [{"name": "C", "role": "accounting", "email": f"c{i}@example.fr"}]} for i in range(15)]
+    invoices = [{"number": f"F-{i}", "client": f"client-{i}", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"} for i in range(15)]
+    journal = [{"time": "2026-10-15T09:00:00+02:00", "client": f"client-{i}", "stage": "call", "channel": "phone", "invoices": [f"F-{i}"], "status": "recorded"} for i in range(15)]
+    site_dir = site_factory(clients=people, invoices=invoices, journal=journal, site={"as_of": "2026-11-02"})
+    build = subprocess.Popen([sys.executable, "-m", "relancegen", "build", "--site", str(site_dir), "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 2 and build.poll() is None:
+        workers = children_of(build.pid)
+        time.sleep(0.1)
+    if build.poll() is not None:
+        pytest.fail("the build finished before its workers could be seen")
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:1]) for pid in workers):
+        time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists() and (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
+    assert alive == [], f"workers still running after the build was killed: {alive}"
+    assert not (site_dir / "_site/manifest.json").exists()  # the manifest comes last

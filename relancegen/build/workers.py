@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from typing import Any
 
 from relancegen.site.model import Site
@@ -26,7 +25,7 @@ def start(site: Site) -> None:
     global _renderer
     from relancegen.plugins import plugin_renderer
 
-    _watch_parent(os.getppid())
+    _watch_parent()
 
     _renderer = plugin_renderer(site)
 
@@ -37,15 +36,18 @@ def render(task: Any) -> RenderedDocument:
     return task.run(_renderer)
 
 
-PARENT_CHECK_SECONDS = 0.5
+def _watch_parent() -> None:
+    """Exit this worker as soon as the build process that started it is gone: the
+    parent's sentinel (a pipe end the parent holds) becomes ready when it dies, even when
+    it died before this worker finished starting."""
+    import multiprocessing.connection
 
-
-def _watch_parent(parent: int) -> None:
-    """Exit this worker as soon as the build process that started it is gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
+        multiprocessing.connection.wait([parent.sentinel])
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -39,8 +39,11 @@ def store(journal_dir: Path, data: bytes) -> str:
         if sha256_file(target) != digest:
             raise EvidenceError(f"{target} does not hold the bytes its name says: the evidence store was altered")
         return digest
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        raise EvidenceError(f"could not store evidence in {target.parent}: {error.strerror or error}; nothing was attempted") from error
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
@@ -48,6 +51,9 @@ def store(journal_dir: Path, data: bytes) -> str:
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o444)
         os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise EvidenceError(f"could not store evidence in {target.parent}: {error.strerror or error}; nothing was attempted") from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -94,6 +94,9 @@ def _last_line(files: list[Path]) -> bytes | None:
 
 def _write_whole(target: Path, line: bytes, reserve: int) -> int:
     """Append ``line`` in one write, or nothing; returns its line number in the file."""
+    free, needed = shutil.disk_usage(target.parent).free, len(line) + 2 + HEAD_ROOM + reserve
+    if free < needed:
+        raise JournalWriteError(f"not enough free space for the journal in {target.parent} ({free} bytes free, {needed} needed): nothing was written")
     created = not target.exists()
     fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
@@ -101,11 +104,6 @@ def _write_whole(target: Path, line: bytes, reserve: int) -> int:
         content = os.pread(fd, size, 0) if size else b""
         # A line of ours cut off by a crash stays as it is (append-only): ours starts on a new line.
         data = (b"\n" if content and not content.endswith(b"\n") else b"") + line + b"\n"
-        free = shutil.disk_usage(target.parent).free
-        if free < len(data) + HEAD_ROOM + reserve:
-            raise JournalWriteError(
-                f"not enough free space for the journal in {target.parent} ({free} bytes free, "
-                f"{len(data) + HEAD_ROOM + reserve} needed): nothing was written")
         try:
             written = os.write(fd, data)
             if written != len(data):

@@ -40,7 +40,7 @@ from relancegen.delivery import evidence
 from relancegen.delivery.channel_settings import channel_problems, plugin_settings
 from relancegen.delivery.contract import Delivery, DeliveryOutcomeUnknown, Receipt
 from relancegen.delivery.deliveries import CarriedFile, PlannedDelivery, deliveries_from_manifest, email_thread, recipient_of
-from relancegen.delivery.journal import append_entry
+from relancegen.delivery.journal import JournalWriteError, append_entry
 from relancegen.delivery.states import FAILED, PENDING, SENT, UNKNOWN, DeliveryJournal, DeliveryRecord
 from relancegen.errors import RelancegenError, SiteError, relative_name
 from relancegen.fsutil import sha256_bytes, write_atomic
@@ -245,7 +245,14 @@ def _deliver(site: Site, planned: PlannedDelivery, channels: dict[str, Any], jou
     if status == SENT:
         for data in receipt.evidence:
             evidence.store(site.journal_dir, data)
-    _journal(site, delivery, settings, status, proof=_plain(receipt.proof), error=receipt.error)
+    try:
+        _journal(site, delivery, settings, status, proof=_plain(receipt.proof), error=receipt.error)
+    except JournalWriteError as error:
+        raise RelancegenError(
+            f"delivery {delivery.delivery_id} ({delivery.client}, {delivery.stage}, {delivery.medium}) came back {status}, "
+            f"but the journal could not record it: {error}. It stays unknown, never sent again: once the journal can be "
+            f"written, answer with `relancegen resolve {delivery.delivery_id} --delivered` (or --not-delivered)."
+        ) from error
     secrets = _secrets(settings)
     if status == SENT:
         summary.sent.append(delivery.delivery_id)
