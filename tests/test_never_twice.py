@@ -14,15 +14,12 @@ import pytest
 from click.testing import CliRunner
 from filelock import FileLock
 
-from postal_server import CREDENTIALS, PostalApi
+from postal_server import PostalApi
 from relancegen import Receipt, hookimpl
 from relancegen.cli import main
 from relancegen.plugins import get_plugin_manager
+from test_postal import api as postal  # noqa: F401 - the postal stand-in, as a fixture
 from test_send_smtp import credentials, journal_lines, make_site, smtp_server  # noqa: F401 - fixtures
-
-POSTAL_ENV = {"MLV_CLIENT_ID": CREDENTIALS["client_id"], "MLV_CLIENT_SECRET": CREDENTIALS["client_secret"],
-              "MLV_USER": CREDENTIALS["username"], "MLV_PASSWORD": CREDENTIALS["password"]}
-
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args))
@@ -48,14 +45,6 @@ def overdue_site(site_factory, smtp_port: int | None, postal: PostalApi | None =
                             "client_secret_env": "MLV_CLIENT_SECRET", "username_env": "MLV_USER", "password_env": "MLV_PASSWORD",
                             "retries": 1, "retry_delay": 0.01, "timeout": 5}
     return site_factory(clients=people, invoices=invoices, journal=journal, channels=channels)
-
-
-@pytest.fixture
-def postal(monkeypatch):
-    for name, value in POSTAL_ENV.items():
-        monkeypatch.setenv(name, value)
-    with PostalApi() as server:
-        yield server
 
 
 # -- 1. identity, unknown, resolve, retry ------------------------------------------------
