@@ -101,10 +101,17 @@ def retries(site: Site, journal: DeliveryJournal, planned: list[PlannedDelivery]
             continue
         if (record.client, record.stage, record.medium) in acts or record.client not in site.clients:
             continue
-        if not record.attempt.get("documents") or not _still_owed(site, record, as_of) or _overtaken(journal, record):
+        if not _kept(site, record) or not _still_owed(site, record, as_of) or _overtaken(journal, record):
             continue
         found.append(_redelivery(site, record))
     return found
+
+
+def _kept(site: Site, record: DeliveryRecord) -> bool:
+    """Whether the evidence store holds every file of the delivery's last attempt (not so
+    for attempts journaled before the store existed)."""
+    files = record.attempt.get("documents") or []
+    return bool(files) and all(evidence.evidence_path(site.journal_dir, str(item.get("sha256"))).is_file() for item in files)
 
 
 def _still_owed(site: Site, record: DeliveryRecord, as_of: dt.date) -> bool:

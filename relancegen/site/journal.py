@@ -30,6 +30,7 @@ KNOWN_KEYS = ("time", "client", "stage", "channel", "invoices", "status", "proof
 REQUIRED_KEYS = ("time", "client", "stage", "channel", "invoices", "status")
 HEAD_NAME = "HEAD"
 EVENT_KEY = "event"
+ENTRY_START = b'{"time": "'  # how every line relancegen appends begins
 ACCEPTED_EVENT = "journal-accepted"
 TEXT_FIELD = r'"{}":\s*"([^"\\]*)"'  # a string field, found in a line cut off after it
 
@@ -61,8 +62,11 @@ def journal_lines(journal_dir: Path, site_root: Path) -> list[JournalLine]:
 
 
 def is_interrupted(data: bytes) -> bool:
-    """Whether a line is the beginning of an entry whose write was cut off: it is not
-    JSON, and its JSON (or its UTF-8) ends before the entry does, or lacks its final brace."""
+    """Whether a line is the beginning of an entry whose write was cut off: it starts as
+    relancegen writes entries, is not JSON, and its JSON (or its UTF-8) ends before the
+    entry does, or lacks its final brace."""
+    if not data.startswith(ENTRY_START):
+        return False
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
