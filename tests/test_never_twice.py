@@ -251,6 +251,14 @@ def test_a_document_changed_after_the_build_is_refused(site_factory, smtp_server
     assert smtp_server.messages == [] and deliveries(site_dir) == []
 
 
+def test_a_document_removed_after_the_build_is_refused(site_factory, smtp_server):
+    site_dir = make_site(site_factory, smtp_server.port, clients=1)
+    (site_dir / "_site/client-0/reminder/email.html").unlink()  # a build killed after removing files, before its manifest
+    result = run("send", "--site", str(site_dir))
+    assert result.exit_code == 1 and "email.html cannot be read" in result.output and "run `relancegen build` again" in result.output
+    assert smtp_server.messages == [] and deliveries(site_dir) == []
+
+
 def test_a_manifest_path_outside_the_output_is_never_deleted_nor_sent(site_factory, smtp_server):
     site_dir = make_site(site_factory, smtp_server.port, clients=1)
     victim = site_dir.parent / "victim.txt"
