@@ -348,6 +348,46 @@ def test_a_full_disk_refuses_the_attempt_and_keeps_the_journal_whole(site_factor
     assert run("send", "--site", str(site_dir)).exit_code == 0 and len(smtp_server.messages) == 1
 
 
+class DiskFiller:
+    """A channel that delivers, and while it does, the disk fills up."""
+
+    name = "filler"
+    calls = 0
+
+    def send(self, deliveries, *, settings, dry_run=False):
+        DiskFiller.calls += 1
+        folder = Path(settings["disk"])
+        free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
+        (folder / "filler").write_bytes(b"\0" * max(free - 2048, 0))
+        return [Receipt(d.delivery_id, "sent", proof={"fax_id": "F-1"}) for d in deliveries]
+
+
+class DiskFillerPlugin:
+    @hookimpl
+    def relancegen_add_channels(self, site):
+        return [DiskFiller()]
+
+
+def test_a_disk_full_between_attempt_and_outcome_loses_nothing_and_sends_nothing_twice(site_factory, smtp_server, small_disk):
+    manager = get_plugin_manager()
+    plugin = DiskFillerPlugin()
+    manager.register(plugin, name="filler-test")
+    try:
+        site_dir = make_site(site_factory, smtp_server.port, clients=1)
+        config = (site_dir / "site.yml").read_text().replace("journal: journal/", f"journal: {small_disk}/journal")
+        (site_dir / "site.yml").write_text(config[:config.index("channels:")] + f"channels:\n  email: {{plugin: filler, disk: '{small_disk}'}}\n")
+        result = run("send", "--site", str(site_dir))
+        assert result.exit_code == 1 and "came back sent, but the journal could not record it" in result.output
+        assert "relancegen resolve" in result.output and DiskFiller.calls == 1
+        (journal_file,) = (small_disk / "journal").glob("*.jsonl")
+        assert journal_file.read_bytes().endswith(b"\n") and json.loads(journal_file.read_text().splitlines()[-1])["status"] == "attempt"
+        (small_disk / "filler").unlink()
+        again = run("send", "--site", str(site_dir))
+        assert again.exit_code == 3 and "1 unknown" in again.output and DiskFiller.calls == 1  # never delivered twice
+    finally:
+        manager.unregister(plugin)
+
+
 # -- 6. tamper evidence ------------------------------------------------------------------
 
 
