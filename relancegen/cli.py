@@ -81,18 +81,20 @@ def _echo_warnings(warnings: list[Any]) -> None:
 @reports_errors
 def check(site_dir: Path, as_of: Any) -> None:
     """Validate the site: every problem at once, as file:line: field: message."""
+    from relancegen.delivery.channel_settings import channel_problems
     from relancegen.documents.languages import language_problems
     from relancegen.law.checks import legal_warnings
+    from relancegen.plugins import channels_for
     from relancegen.site.journal import verify_chain
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
-    languages = language_problems(site)
+    problems = [*channel_problems(site, channels_for(site)), *language_problems(site)]
     warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
-    if any(problem.severity == "error" for problem in languages):
-        raise SiteError([*languages, *warnings])
-    warnings += languages
+    if any(problem.severity == "error" for problem in problems):
+        raise SiteError([*problems, *warnings])
+    warnings += problems
     _echo_warnings(warnings)
     click.echo(
         f"{site_dir}: {len(site.clients)} clients, {len(site.invoices)} invoices, "
@@ -149,6 +151,15 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     )
     summary = build_site(site, options)
     click.echo(format_summary(summary))
+    _echo_unknown_deliveries(site)
+
+
+def _echo_unknown_deliveries(site: Any) -> None:
+    """Every build and send lists the deliveries whose outcome nobody knows yet."""
+    from relancegen.delivery.states import DeliveryJournal, unknown_listing
+
+    for line in unknown_listing(DeliveryJournal(site.journal_dir, site.root).unresolved()):
+        click.echo(line)
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -192,24 +203,33 @@ def new(directory: Path) -> None:
 @site_option
 @click.option("--medium", type=click.Choice(MEDIA), default=None, help="Only this medium.")
 @click.option("--dry-run", is_flag=True, help="Write what would be sent under <output>/outbox/ and send nothing.")
+@click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True, help="Seconds to wait for another send running on this site.")
+@click.option("--accept-journal", is_flag=True, help="Send although the journal's hash chain is broken (journaled).")
 @reports_errors
-def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
-    """Deliver the last build's documents through the configured channels."""
-    from relancegen.site.loader import load_site
+def send(site_dir: Path, medium: str | None, dry_run: bool, wait: float, accept_journal: bool) -> None:
+    """Deliver the last build's documents through the configured channels, never twice.
+
+    Exit status: 0 when all went well, 1 when a delivery failed or was refused, 3 while a
+    delivery's outcome is unknown (answer with `relancegen resolve`)."""
     from relancegen.delivery.send import planned_deliveries, send_site
+    from relancegen.delivery.states import unknown_listing
+    from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
+    options = {"medium": medium, "dry_run": dry_run, "wait": wait, "accept_journal": accept_journal}
     if sys.stdout.isatty():
         deliveries = planned_deliveries(site, medium)
         with click.progressbar(length=len(deliveries), label="Sending", show_pos=True, item_show_func=lambda d: d.client if d else "") as bar:
-            summary = send_site(site, dry_run=dry_run, deliveries=deliveries, on_delivery=lambda delivery, _: bar.update(1, delivery))
+            summary = send_site(site, deliveries=deliveries, on_delivery=lambda delivery, _: bar.update(1, delivery), **options)
     else:
 
         def report(delivery: Any, outcome: str) -> None:
             click.echo(f"  {outcome:<14} {delivery.client:<24} {delivery.stage:<14} {delivery.medium:<16} {delivery.delivery_id}")
 
-        summary = send_site(site, medium=medium, dry_run=dry_run, on_delivery=report)
+        summary = send_site(site, on_delivery=report, **options)
     parts = [f"{len(summary.sent)} sent", f"{len(summary.failed)} failed", f"{len(summary.already_sent)} already sent", f"{len(summary.unknown)} unknown"]
+    if summary.refused:
+        parts.append(f"{len(summary.refused)} refused")
     if summary.not_configured:
         parts.append(f"{len(summary.not_configured)} not configured ({', '.join(sorted({m for _, m in summary.not_configured}))})")
     if dry_run:
@@ -217,10 +237,57 @@ def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
     click.echo(", ".join(parts) + ".")
     for delivery_id, error in summary.failed:
         click.echo(f"failed {delivery_id}: {error}", err=True)
-    if summary.unknown:
-        click.echo("Deliveries with an unknown outcome are never retried automatically: check with the "
-                   "provider, then journal what happened with `relancegen record`.", err=True)
-    if not summary.ok:
+    for delivery_id, reason in summary.refused:
+        click.echo(f"refused {delivery_id}: {reason}", err=True)
+    for line in unknown_listing(summary.unresolved):
+        click.echo(line, err=True)
+    sys.exit(summary.exit_code)
+
+
+@main.command()
+@site_option
+@click.argument("delivery_id")
+@click.option("--delivered", "answer", flag_value="delivered", help="The debtor received it: never send it again.")
+@click.option("--not-delivered", "answer", flag_value="not-delivered", help="It did not go out: the next send attempts it again.")
+@click.option("--note", default=None, help="How you know, in a sentence (journaled).")
+@reports_errors
+def resolve(site_dir: Path, delivery_id: str, answer: str | None, note: str | None) -> None:
+    """Answer for a delivery whose outcome is unknown (journaled as `resolved`)."""
+    from relancegen.delivery.resolve import resolve_delivery
+    from relancegen.site.loader import load_site
+
+    if answer is None:
+        raise RelancegenError("say what happened: --delivered or --not-delivered")
+    written = resolve_delivery(load_site(site_dir), delivery_id, answer, note)
+    then = "it will not be sent again" if answer == "delivered" else "the next `relancegen send` attempts it again"
+    click.echo(f"Resolved {written['delivery_id']} ({written['client']}, {written['stage']}, {written['channel']}) as {answer}: {then}.")
+
+
+@main.group()
+def journal() -> None:
+    """Check the journal: its hash chain, its HEAD and the evidence it names."""
+
+
+@journal.command("verify")
+@site_option
+@reports_errors
+def journal_verify(site_dir: Path) -> None:
+    """Check the hash chain and HEAD, and that every sha256 in the journal resolves to stored bytes."""
+    from relancegen.delivery.evidence import verify_evidence
+    from relancegen.site.journal import journal_lines, verify_chain
+    from relancegen.site.loader import load_site
+
+    site = load_site(site_dir)
+    chain = verify_chain(site.journal_dir, site.root)
+    missing, checked = verify_evidence(site.journal_dir, site.root)
+    problems = [*chain, *missing]
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    errors = [p for p in problems if p.severity == "error"]
+    lines = len(journal_lines(site.journal_dir, site.root))
+    click.echo(f"{lines} journal lines, {checked} hashes checked against the evidence: "
+               f"{'the journal is intact' if not errors else f'{len(errors)} problem' + ('s' if len(errors) > 1 else '')}.")
+    if errors:
         sys.exit(1)
 
 

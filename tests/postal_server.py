@@ -3,7 +3,8 @@
 It implements the contract the ``maileva`` channel relies on (docs/postal.md): OAuth2
 password-grant token, sendings, document upload, recipients (38-character lines enforced),
 submit, status and proof downloads; and can answer 500, expire the token, or drop the
-connection after accepting a submission.
+connection after accepting a submission, take a submission then answer 500, and answer
+503 to status reads.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class PostalApi:
         self.valid_tokens: set[str] = set()
         self.ids = itertools.count(1)
         self.fail_submits = 0
+        self.effective_failing_submits = 0  # submits that take effect, then answer 500
+        self.fail_status_reads = 0  # status reads answered 503
         self.drop_next_submit = False
         self.expire_token_once = False
         self.token_requests = 0
@@ -117,6 +120,9 @@ class PostalApi:
                     api.fail_submits -= 1
                     return self._reply(500, {"message": "internal error"})
                 sending["status"] = "PENDING"
+                if api.effective_failing_submits:
+                    api.effective_failing_submits -= 1
+                    return self._reply(500, {"message": "internal error"})
                 if api.drop_next_submit:  # accepted, then the connection dies before the answer
                     api.drop_next_submit = False
                     self.close_connection = True
@@ -132,6 +138,9 @@ class PostalApi:
                     return self._reply(404, {"message": "not found"})
                 sending = api.sendings[match.group(1)]
                 if not match.group(2):
+                    if api.fail_status_reads:
+                        api.fail_status_reads -= 1
+                        return self._reply(503, {"message": "service unavailable"})
                     return self._reply(200, {"id": sending["id"], "status": sending["status"]})
                 recipient = sending["recipients"].get(match.group(2))
                 if recipient is None:

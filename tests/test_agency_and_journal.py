@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -54,6 +55,12 @@ def test_agency_export_writes_a_complete_case_file(tmp_path):
     journal = [json.loads(line) for line in (site / "journal/2026.jsonl").read_text(encoding="utf-8").splitlines()]
     assert journal[-1]["status"] == "sent" and journal[-1]["channel"] == "agency"
     assert journal[-1]["proof"]["archive"] == archive_path.name
+    # The exhibits are the bytes kept as evidence; the archive is kept there too.
+    evidence = site / "journal/evidence"
+    kept = {d["sha256"] for d in journal[-2]["documents"]}
+    assert {hashlib.sha256(archive.read(name)).hexdigest() for name in ("pieces/01-case-summary.pdf", "pieces/02-letter.pdf")} <= kept
+    assert all((evidence / digest).is_file() for digest in kept)
+    assert (evidence / journal[-1]["proof"]["sha256"]).read_bytes() == archive_path.read_bytes()
 
 
 def test_record_journals_a_call_with_a_promise_and_the_chain_detects_tampering(tmp_path):

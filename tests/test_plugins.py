@@ -53,7 +53,7 @@ def test_a_third_party_channel_is_listed_and_delivers(fax_plugin_path, site_fact
     assert "1 sent" in sent.stdout
     (folder,) = faxes.iterdir()
     assert (folder / "letter.pdf").read_bytes()[:5] == b"%PDF-"
-    entries = [json.loads(line) for line in (site_dir / "journal").glob("2*.jsonl").__next__().read_text().splitlines()]
+    entries = [json.loads(line) for path in sorted((site_dir / "journal").glob("*.jsonl")) for line in path.read_text().splitlines()]
     sent_entry = next(e for e in entries if e["status"] == "sent")
     assert sent_entry["plugin"] == "fax" and sent_entry["proof"]["fax_id"].startswith("FAX-")
     assert sent_entry["channel"] == "post" and sent_entry["stage"] == "overdue"

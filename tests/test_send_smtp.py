@@ -86,7 +86,7 @@ def make_site(site_factory, port: int, clients: int = 3, overdue: bool = False) 
                     "proof": {"message_id": f"<first-{i}@atelier-test.example>"}} for i in range(clients)]
         journal += [{"time": "2026-10-15T09:00:00+02:00", "client": f"client-{i}", "stage": "call", "channel": "phone", "invoices": [f"F-{i}"], "status": "recorded"} for i in range(clients)]
     channels = {"email": {"plugin": "smtp", "host": "127.0.0.1", "port": port, "username_env": "RELANCEGEN_SMTP_USER", "password_env": "RELANCEGEN_SMTP_PASSWORD",
-                          "from": "Atelier Test <compta@atelier-test.example>", "retries": 2, "retry_delay": 0.01, "rate_per_minute": 6000, "timeout": 5}}
+                          "from": "Atelier Test <compta@atelier-test.example>", "allow_plaintext_auth": True, "retries": 2, "retry_delay": 0.01, "rate_per_minute": 6000, "timeout": 5}}
     site_dir = site_factory(clients=people, invoices=invoices, journal=journal, channels=channels, site={"as_of": "2026-11-02" if overdue else "2026-10-07"})
     result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
     assert result.exit_code == 0, result.output

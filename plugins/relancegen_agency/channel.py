@@ -6,7 +6,9 @@ with its proofs, the exhibits), ``invoices.csv`` for French Excel, and the exhib
 numbered PDFs under ``pieces/`` with a list of exhibits (``pieces/00-bordereau.pdf``).
 
 Settings (``channels.agency``): ``to``, the folder receiving the archives (relative to the
-site). The archive is reproducible: same inputs, same bytes.
+site, inside it). The archive is reproducible: same inputs, same bytes. The exhibits are the
+bytes ``send`` kept in the evidence store for this delivery (the channel gets copies of
+them), and the archive itself is kept there too.
 """
 
 from __future__ import annotations
@@ -60,8 +62,18 @@ class AgencyExportChannel:
             receipts.append(Receipt(delivery.delivery_id, "sent", proof={
                 "archive": path.name,
                 "sha256": hashlib.sha256(archive).hexdigest(),
-            }))
+            }, evidence=(archive,)))
         return receipts
+
+    def validate_settings(self, settings: dict[str, Any]) -> list[str]:
+        """``to`` must name a folder inside the site."""
+        problems = [f"{key}: unknown setting (known: to)" for key in settings if key != "to"]
+        folder = settings.get("to")
+        if not isinstance(folder, str) or not folder:
+            problems.append(f"to: expected the folder receiving the case files, such as exports/, got {folder!r}")
+        elif Path(folder).is_absolute() or not (self.site.root / folder).resolve().is_relative_to(self.site.root.resolve()):
+            problems.append(f"to: {folder!r} is outside the site; give a folder inside it, such as exports/")
+        return problems
 
 
 def build_case_file(site: Site, delivery: Delivery, renderer: Renderer) -> bytes:

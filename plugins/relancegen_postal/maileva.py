@@ -7,6 +7,11 @@ API: simple mail or registered mail), ``auth_url`` (the OAuth2 token endpoint),
 environment variables), optional ``retries`` (default 3), ``retry_delay`` (default 5 s),
 ``timeout`` (default 60 s), ``color_printing``, ``duplex_printing``. See docs/postal.md for
 what of the contract was verified and what is assumed.
+
+Outcomes: an error before the sending is submitted is ``failed`` (nothing can go out).
+Once a submit request has left, any answer that does not confirm the state (a dropped
+connection, a 5xx whose effect the status read cannot tell) is unknown: Maileva may
+produce the letter, and a second submission would send the debtor a second letter.
 """
 
 from __future__ import annotations
@@ -20,13 +25,16 @@ from typing import Any
 import httpx
 
 from relancegen import Delivery, DeliveryOutcomeUnknown, Receipt
+from relancegen.delivery.channel_settings import boolean_problem, env_name_problem, number_problem, unknown_settings
 from relancegen.site.model import Site
 
 LINE_LENGTH = 38  # AFNOR NF Z10-011 and Maileva: at most 38 characters per address line
 ADDRESS_LINES = 6
 SUBMITTED = ("PENDING", "ACCEPTED", "PROCESSING", "PROCESSED", "DEPOSITED", "DELIVERED")
 PROOF_KINDS = {"deposit_proof": "download_deposit_proof", "delivery_proof": "download_delivery_proof"}
-DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout, httpx.WriteError)
+SECRET_SETTINGS = ("client_id_env", "client_secret_env", "username_env", "password_env")
+SETTINGS = ("base_url", "auth_url", *SECRET_SETTINGS, "retries", "retry_delay", "timeout", "color_printing",
+            "duplex_printing", "scan_acknowledgement", "postage_type")
 
 
 class AddressError(ValueError):
@@ -92,7 +100,7 @@ class MailevaChannel:
                 return Receipt(delivery.delivery_id, "failed", error=str(error))
             except MissingSecret as error:
                 return Receipt(delivery.delivery_id, "failed", error=str(error))
-            except httpx.ConnectError as error:
+            except httpx.HTTPError as error:  # before the submit: nothing can go out
                 return Receipt(delivery.delivery_id, "failed", error=f"could not reach Maileva: {error}")
         return Receipt(delivery.delivery_id, "sent", proof={
             "sending_id": sending["id"],
@@ -123,23 +131,52 @@ class MailevaChannel:
         return body
 
     def _submit(self, api: _Api, sending_id: str, settings: dict[str, Any]) -> str:
-        """Submit the sending; after a server error, ask the API whether the submission took
-        effect before trying again, so a letter is never produced twice."""
+        """Submit the sending. After a server error, ask the API whether the submission took
+        effect before trying again, so a letter is never produced twice; when nobody can
+        tell, the outcome is unknown."""
         retries, delay = int(settings.get("retries", 3)), float(settings.get("retry_delay", 5))
         for attempt in range(retries + 1):
             try:
                 api.request("POST", f"/sendings/{sending_id}/submit")
                 return "PENDING"
-            except DROPPED as error:
+            except httpx.ConnectError as error:
+                if attempt == 0:
+                    raise  # the first submit never left: nothing can go out
+                raise DeliveryOutcomeUnknown(f"Maileva could not be reached to submit sending {sending_id} again, "
+                                             f"after an error whose effect is unknown: {error}") from error
+            except httpx.HTTPError as error:
                 raise DeliveryOutcomeUnknown(f"the connection to Maileva was lost while submitting sending {sending_id}: {error}") from error
-            except ServerError:
-                status = api.request("GET", f"/sendings/{sending_id}").json().get("status", "")
+            except ServerError as error:
+                status = self._status_after(api, sending_id, error)
                 if status in SUBMITTED:
                     return status
                 if attempt == retries:
                     raise
                 time.sleep(delay * (attempt + 1))
         raise AssertionError("unreachable")
+
+    def _status_after(self, api: _Api, sending_id: str, error: ServerError) -> str:
+        """The sending's status after a submit answered with a server error; unknown when it cannot be read."""
+        try:
+            return str(api.request("GET", f"/sendings/{sending_id}").json().get("status", ""))
+        except (MailevaError, httpx.HTTPError, ValueError) as failure:
+            raise DeliveryOutcomeUnknown(f"{error}, then its status could not be read ({failure}): "
+                                         "the letter may have been submitted; check in Maileva") from failure
+
+    def validate_settings(self, settings: dict[str, Any]) -> list[str]:
+        """Problems with ``channels.<medium>`` for this channel, each naming its setting."""
+        problems = unknown_settings(settings, SETTINGS)
+        for key in ("base_url", "auth_url"):
+            value = settings.get(key)
+            if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+                problems.append(f"{key}: expected the API's URL (https://...), got {value!r}")
+        for key in SECRET_SETTINGS:
+            problems += env_name_problem(settings, key)
+        problems += number_problem(settings, "retries", integer=True) + number_problem(settings, "retry_delay")
+        problems += number_problem(settings, "timeout", above=True)
+        for key in ("color_printing", "duplex_printing", "scan_acknowledgement"):
+            problems += boolean_problem(settings, key)
+        return problems
 
     # -- tracking ---------------------------------------------------------------------
 

@@ -3,7 +3,12 @@
 Settings (``channels.email`` in site.yml): ``host``, ``port``, ``starttls`` or ``ssl``,
 ``username_env`` / ``password_env`` (names of environment variables; never the secrets),
 ``from``, ``rate_per_minute`` (default 30), ``retries`` for 4xx answers (default 3),
-``retry_delay`` seconds (default 10), ``timeout`` seconds (default 30).
+``retry_delay`` seconds (default 10), ``timeout`` seconds (default 30). Credentials need
+``starttls`` or ``ssl``, unless ``allow_plaintext_auth: true`` (a trusted local relay).
+
+Outcomes: an answer refusing the message (5xx, or 4xx after the retries) and a server that
+cannot be reached are ``failed``: nothing was accepted. A connection lost once the message
+was handed over (during or after DATA) is unknown: the server may have accepted it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from relancegen import Delivery, DeliveryOutcomeUnknown, Receipt
+from relancegen.delivery.channel_settings import boolean_problem, env_name_problem, number_problem, unknown_settings
+
+SETTINGS = ("host", "port", "starttls", "ssl", "username_env", "password_env", "from", "rate_per_minute",
+            "retries", "retry_delay", "timeout", "allow_plaintext_auth")
 
 
 class SmtpChannel:
@@ -35,7 +44,11 @@ class SmtpChannel:
         :class:`DeliveryOutcomeUnknown` (the server may have accepted it)."""
         receipts = []
         for delivery in deliveries:
-            message = build_message(delivery, settings)
+            try:
+                message = build_message(delivery, settings)
+            except NoAddress as error:
+                receipts.append(Receipt(delivery.delivery_id, "failed", error=str(error)))
+                continue
             if dry_run:
                 if delivery.outbox is not None:
                     (delivery.outbox / "message.eml").write_bytes(bytes(message))
@@ -70,7 +83,7 @@ class SmtpChannel:
                 "smtp_reply": reply,
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "recipients": _recipients(message),
-            })
+            }, evidence=(data,))
         raise AssertionError("unreachable")
 
     def _transfer(self, message: EmailMessage, settings: dict[str, Any]) -> str:
@@ -109,6 +122,29 @@ class SmtpChannel:
             except (smtplib.SMTPException, OSError):
                 client.close()
 
+    def validate_settings(self, settings: dict[str, Any]) -> list[str]:
+        """Problems with ``channels.<medium>`` for this channel, each naming its setting."""
+        problems = unknown_settings(settings, SETTINGS)
+        if not isinstance(settings.get("host"), str) or not settings.get("host"):
+            problems.append(f"host: expected the SMTP server's name, got {settings.get('host')!r}")
+        problems += number_problem(settings, "port", integer=True, minimum=1, maximum=65535)
+        for key in ("starttls", "ssl", "allow_plaintext_auth"):
+            problems += boolean_problem(settings, key)
+        if settings.get("starttls") is True and settings.get("ssl") is True:
+            problems.append("ssl: choose starttls or ssl, not both")
+        problems += env_name_problem(settings, "username_env") + env_name_problem(settings, "password_env")
+        if ("username_env" in settings) != ("password_env" in settings):
+            problems.append("password_env: username_env and password_env go together")
+        if "from" not in settings or "@" not in parseaddr(str(settings.get("from") or ""))[1]:
+            problems.append(f"from: expected the sender's address, such as \"Atelier <compta@example.fr>\", got {settings.get('from')!r}")
+        problems += number_problem(settings, "rate_per_minute", above=True) + number_problem(settings, "retries", integer=True)
+        problems += number_problem(settings, "retry_delay") + number_problem(settings, "timeout", above=True)
+        plaintext = not settings.get("starttls") and not settings.get("ssl") and settings.get("allow_plaintext_auth") is not True
+        if "username_env" in settings and plaintext:
+            problems.append("username_env: credentials would cross the network in clear text: set starttls: true or ssl: true "
+                            "(or allow_plaintext_auth: true for a trusted local relay)")
+        return problems
+
     def _respect_rate_limit(self, settings: dict[str, Any]) -> None:
         interval = 60.0 / float(settings.get("rate_per_minute", 30))
         wait = self._last_sent_at + interval - time.monotonic()
@@ -119,6 +155,10 @@ class SmtpChannel:
 
 class MissingCredentials(Exception):
     pass
+
+
+class NoAddress(ValueError):
+    """The client has no email address: nothing can be sent."""
 
 
 def wire_bytes(message: EmailMessage) -> bytes:
@@ -152,7 +192,7 @@ def _recipients(message: EmailMessage) -> list[str]:
 def build_message(delivery: Delivery, settings: dict[str, Any]) -> EmailMessage:
     """The email as it goes on the wire: text and HTML alternatives, PDFs attached."""
     if not delivery.recipient.emails:
-        raise ValueError(f"{delivery.client} has no email address")
+        raise NoAddress(f"{delivery.client} has no email address: give its accounting contact an email (contacts[].email)")
     sender = str(settings.get("from") or "")
     domain = parseaddr(sender)[1].rpartition("@")[2] or "relancegen.invalid"
     message = EmailMessage()

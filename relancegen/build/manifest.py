@@ -3,20 +3,29 @@
 Shape (spec "The manifest"): ``{"as_of": ..., "documents": [{client, stage, kind, format,
 path, invoices, channel, sha256}]}``; email entries also carry ``subject``. Channel plugins
 and CI read it.
+
+A manifest is input like any other: :func:`read_manifest` accepts only paths that stay
+inside the output folder, ids of the validated form, known stages and media, and sha256
+digests, so that neither a build (removing stale files) nor a send (attaching them) touches
+a file outside the output.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from relancegen.errors import RelancegenError
 from relancegen.fsutil import write_atomic
+from relancegen.site.model import MEDIA, STAGES
 
 MANIFEST_NAME = "manifest.json"
 ENTRY_KEYS = ("client", "stage", "kind", "format", "path", "invoices", "channel", "sha256")
+IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9-]*")
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -58,9 +67,37 @@ def read_manifest(output_dir: Path) -> Manifest:
             ManifestEntry(**{key: entry[key] for key in ENTRY_KEYS}, subject=entry.get("subject"), raw=entry)
             for entry in raw["documents"]
         )
-        return Manifest(as_of=raw["as_of"], documents=documents)
+        manifest = Manifest(as_of=raw["as_of"], documents=documents)
     except (ValueError, KeyError, TypeError) as error:
         raise RelancegenError(f"{path} is not a relancegen manifest ({error})") from error
+    problems = [f"documents[{index}]: {problem}" for index, entry in enumerate(documents) for problem in entry_problems(entry, output_dir)]
+    if problems:
+        raise RelancegenError(f"{path} cannot be trusted:\n  " + "\n  ".join(problems))
+    return manifest
+
+
+def entry_problems(entry: ManifestEntry, output_dir: Path) -> list[str]:
+    """What is wrong with one manifest entry, each naming its field."""
+    problems = []
+    if entry.client is not None and not (isinstance(entry.client, str) and IDENTIFIER.fullmatch(entry.client)):
+        problems.append(f"client: {entry.client!r} is not a client id")
+    if entry.stage not in STAGES:
+        problems.append(f"stage: {entry.stage!r} is not a stage")
+    if entry.channel not in MEDIA:
+        problems.append(f"channel: {entry.channel!r} is not a medium")
+    if not isinstance(entry.sha256, str) or not SHA256.fullmatch(entry.sha256):
+        problems.append(f"sha256: {entry.sha256!r} is not a sha256 digest")
+    if not isinstance(entry.invoices, (list, tuple)) or not all(isinstance(n, str) for n in entry.invoices):
+        problems.append("invoices: expected a list of invoice numbers")
+    if not _inside(output_dir, entry.path):
+        problems.append(f"path: {entry.path!r} is not a file inside the output folder")
+    return problems
+
+
+def _inside(output_dir: Path, relative: object) -> bool:
+    if not isinstance(relative, str) or not relative or "\\" in relative or Path(relative).is_absolute() or ".." in Path(relative).parts:
+        return False
+    return (output_dir / relative).resolve().is_relative_to(output_dir.resolve())
 
 
 def merge_manifests(paths: list[Path]) -> dict[str, Any]:

@@ -29,8 +29,9 @@ class Recipient:
 class Delivery:
     """One stage's documents for one client through one medium.
 
-    ``delivery_id`` is derived from client, stage, invoices and document hashes, so the
-    same documents are never delivered twice.
+    ``delivery_id`` is derived from client, stage, medium and the invoices the act claims
+    (never from the documents' bytes or date), so the same act is never delivered twice.
+    ``documents`` and ``attachments`` hold the exact bytes kept as evidence.
     """
 
     delivery_id: str
@@ -55,12 +56,18 @@ class DeliveryOutcomeUnknown(Exception):
 
 @dataclass(frozen=True)
 class Receipt:
-    """A channel's answer for one delivery: ``sent`` with proof, or ``failed`` with an error."""
+    """A channel's answer for one delivery: ``sent`` with proof, or ``failed`` with an error.
+
+    ``evidence``: bytes the channel made and delivered besides the documents (the email as
+    it went on the wire, an archive), kept in the evidence store like the documents; a
+    ``sha256`` in ``proof`` should name one of them.
+    """
 
     delivery_id: str
     status: str
     proof: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    evidence: tuple[bytes, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if self.status not in RECEIPT_STATUSES:

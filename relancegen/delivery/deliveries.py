@@ -1,8 +1,9 @@
 """From the last build's manifest to deliveries: one per client, stage and medium.
 
-A delivery's id is derived from the client, stage, medium, invoices and the documents'
-hashes: the same documents always make the same delivery, which the journal then tells
-apart as sent, failed or unknown.
+A delivery's id is derived from the client, the stage, the medium and the invoices the act
+claims, never from the documents' bytes or date: a letter re-dated by the next build is the
+same delivery, which the journal tells apart as sent, failed or unknown. Each delivery
+keeps the files it carries with the sha256 the manifest lists, checked before sending.
 """
 
 from __future__ import annotations
@@ -10,19 +11,43 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
-from relancegen.delivery.contract import Delivery, Recipient
 from relancegen.build.manifest import Manifest, ManifestEntry
+from relancegen.delivery.contract import Delivery, Recipient
+from relancegen.errors import relative_name
 from relancegen.site.model import Client, JournalEntry, Site
 
 DELIVERY_ID_LENGTH = 20
 BODY_KINDS = ("email",)
+EXHIBIT_MEDIA = ("email", "agency")  # media that carry a copy of the invoices
 
 
-def delivery_id(client: str, stage: str, medium: str, invoices: list[str], hashes: list[str]) -> str:
-    text = "\n".join([client, stage, medium, ",".join(sorted(invoices)), ",".join(sorted(hashes))])
+def delivery_id(client: str, stage: str, medium: str, invoices: list[str] | tuple[str, ...]) -> str:
+    """The id of one act's delivery through one medium: the same act, the same id."""
+    text = "\n".join([client, stage, medium, ",".join(sorted(set(invoices)))])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DELIVERY_ID_LENGTH]
+
+
+@dataclass(frozen=True)
+class CarriedFile:
+    """A file a delivery carries: where its bytes are, the sha256 the manifest lists for it
+    (None for a site file such as an invoice copy), whether it is an attachment, and its
+    name as the journal gives it (its path from the site's root)."""
+
+    path: Path
+    sha256: str | None
+    attachment: bool = False
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    """A delivery as the send step plans it: the channel's view, and the files to check."""
+
+    delivery: Delivery
+    files: tuple[CarriedFile, ...]
 
 
 def recipient_of(client: Client) -> Recipient:
@@ -41,7 +66,7 @@ def recipient_of(client: Client) -> Recipient:
     )
 
 
-def deliveries_from_manifest(site: Site, manifest: Manifest, output: Path) -> list[Delivery]:
+def deliveries_from_manifest(site: Site, manifest: Manifest, output: Path) -> list[PlannedDelivery]:
     """Group the manifest's documents into deliveries, in a stable order."""
     groups: dict[tuple[str, str], list[ManifestEntry]] = defaultdict(list)
     for entry in manifest.documents:
@@ -58,7 +83,7 @@ def deliveries_from_manifest(site: Site, manifest: Manifest, output: Path) -> li
     return deliveries
 
 
-def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list[ManifestEntry], output: Path, as_of: dt.date) -> Delivery:
+def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list[ManifestEntry], output: Path, as_of: dt.date) -> PlannedDelivery:
     own = [e for e in entries if e.channel == medium]
     if medium == "email":
         # The email body, with the stage's printed documents attached.
@@ -71,23 +96,27 @@ def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list
     else:
         documents = [e for e in own if e.format == "pdf"]
         attached = []
-    invoices = sorted({number for e in own for number in e.invoices})
-    copies = [inv.file for inv in site.invoices if inv.number in invoices and inv.file is not None]
-    hashes = [e.sha256 for e in (*documents, *attached)]
-    subject = next((e.subject for e in documents if e.subject), "")
-    return Delivery(
-        delivery_id=delivery_id(client.id, stage, medium, invoices, hashes),
+    claimed = sorted({number for e in entries for number in e.invoices})  # the act's invoices
+    copies = [inv.file for inv in site.invoices if inv.number in claimed and inv.file is not None] if medium in EXHIBIT_MEDIA else []
+    files = (
+        *(CarriedFile(output / e.path, e.sha256, False, relative_name(output / e.path, site.root)) for e in documents),
+        *(CarriedFile(output / e.path, e.sha256, True, relative_name(output / e.path, site.root)) for e in attached),
+        *(CarriedFile(path, None, True, relative_name(path, site.root)) for path in copies),
+    )
+    delivery = Delivery(
+        delivery_id=delivery_id(client.id, stage, medium, claimed),
         client=client.id,
         stage=stage,
         medium=medium,
-        invoices=tuple(invoices),
-        documents=tuple(output / e.path for e in documents),
+        invoices=tuple(claimed),
+        documents=tuple(f.path for f in files if not f.attachment),
         recipient=recipient_of(client),
-        attachments=tuple([output / e.path for e in attached] + (copies if medium in ("email", "agency") else [])),
-        subject=subject,
+        attachments=tuple(f.path for f in files if f.attachment),
+        subject=next((e.subject for e in documents if e.subject), ""),
         thread=email_thread(site.journal_of(client.id)),
         as_of=as_of,
     )
+    return PlannedDelivery(delivery, files)
 
 
 def email_thread(entries: list[JournalEntry]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from relancegen.delivery.channel_settings import plugin_settings
 from relancegen.delivery.journal import append_entry
 from relancegen.site.model import JournalEntry, Site
 from relancegen.plugins import channels_for
@@ -28,7 +29,7 @@ def track_site(site: Site) -> list[dict[str, Any]]:
         if not sent:
             continue
         by_id: dict[str | None, JournalEntry] = {e.delivery_id: e for e in sent}
-        channel_settings = {k: v for k, v in settings.items() if k != "plugin"}
+        channel_settings = plugin_settings(settings)
         for update in channel.track(sent, settings=channel_settings):
             entry = by_id[update["delivery_id"]]
             proof = {k: v for k, v in update.items() if k != "delivery_id"}

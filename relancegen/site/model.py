@@ -45,7 +45,7 @@ CLIENT_KINDS: tuple[str, ...] = ("b2b", "b2c", "public")
 PAYER_PROFILES: tuple[str, ...] = ("good", "average", "bad")
 DAY_COUNTS: tuple[str, ...] = ("actual/365", "actual/actual")
 PAYMENT_ALLOCATIONS: tuple[str, ...] = ("principal", "interest_first")
-JOURNAL_STATUSES: tuple[str, ...] = ("attempt", "sent", "failed", "recorded", "unknown", "tracked")
+JOURNAL_STATUSES: tuple[str, ...] = ("attempt", "sent", "failed", "recorded", "unknown", "tracked", "resolved")
 
 
 def stage_rank(stage: str) -> int:
