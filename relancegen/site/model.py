@@ -143,6 +143,7 @@ DEFAULT_PROFILES: dict[str, int] = {"good": 10, "average": 0, "bad": -3}
 class Policy:
     min_days_between_stages: int = 7
     minimum_balance: Decimal = Decimal("0.00")
+    call_wait_days: int = 7  # escalation goes on when no call is recorded within this delay
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ class Site:
     rates: Any  # relancegen.site.rates.RateTables (kept as Any to avoid an import cycle)
     channels: dict[str, dict[str, Any]]
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
+    working_days: bool = True  # schedule.working_days: acts and deadlines on French working days
 
     def without_data(self) -> Site:
         """The site's settings without its clients, invoices and journal: all that rendering
