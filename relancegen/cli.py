@@ -255,6 +255,39 @@ def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, 
 
 
 @main.command()
+@site_option
+@date_option
+@click.option("--until", "until", default="+30", show_default=True, metavar="D2", help="The last day planned: YYYY-MM-DD, or +N days after the date.")
+@click.option("--client", "client_id", default=None, help="Only this client.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@reports_errors
+def plan(site_dir: Path, as_of: Any, until: str, client_id: str | None, output_format: str) -> None:
+    """The acts each client will receive until D2 if nothing changes (nothing rendered or sent)."""
+    from relancegen.documents.plan_report import plan_json, plan_table
+    from relancegen.law.plan import plan_site
+    from relancegen.site.loader import load_site
+
+    site = load_site(site_dir)
+    if client_id and client_id not in site.clients:
+        raise RelancegenError(f"unknown client {client_id!r}")
+    start = _as_of(site, as_of)
+    end = _until(start, until)
+    acts = plan_site(site, start, end, client_id)
+    click.echo(plan_json(acts, start, end) if output_format == "json" else plan_table(acts, start, end))
+
+
+def _until(start: dt.date, text: str) -> dt.date:
+    """``--until``: a date, or ``+N`` days after ``start``."""
+    try:
+        end = start + dt.timedelta(days=int(text[1:])) if text.startswith("+") else dt.date.fromisoformat(text)
+    except ValueError:
+        raise RelancegenError(f"--until {text}: expected a date YYYY-MM-DD or +N days") from None
+    if end < start:
+        raise RelancegenError(f"--until {text}: before the start date {start.isoformat()}")
+    return end
+
+
+@main.command()
 @reports_errors
 def plugins() -> None:
     """List installed plugins, their versions and the hooks they implement."""
