@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -125,11 +126,12 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes rendering PDFs (default: the number of CPUs).")
 @click.option("--force", is_flag=True, help="Render every document again, even those whose inputs did not change.")
 @click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N stable slices of the clients (for a CI matrix; join with merge-manifests).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: the morning to-do as JSON, for CI.")
 @reports_errors
-def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None, all_stages: bool, jobs: int | None, force: bool, shard: str | None) -> None:
+def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None, all_stages: bool, jobs: int | None, force: bool, shard: str | None, output_format: str) -> None:
     """Build each client's documents for its current stage, and manifest.json."""
     from relancegen.build.pipeline import BuildOptions, build_site
-    from relancegen.build.summary import format_summary
+    from relancegen.build.summary import format_summary, format_todo
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
@@ -143,7 +145,12 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
         shard=_parse_shard(shard),
     )
     summary = build_site(site, options)
+    if output_format == "json":
+        click.echo(json.dumps({"documents": summary.document_count, "todo": summary.todo.as_json() if summary.todo else None}, indent=2, ensure_ascii=False))
+        return
     click.echo(format_summary(summary))
+    if summary.todo is not None:
+        click.echo(format_todo(summary.todo))
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -192,6 +199,7 @@ def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
     """Deliver the last build's documents through the configured channels."""
     from relancegen.site.loader import load_site
     from relancegen.delivery.send import planned_deliveries, send_site
+    from relancegen.law.todo import exit_status
 
     site = load_site(site_dir)
     if sys.stdout.isatty():
@@ -215,8 +223,22 @@ def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
     if summary.unknown:
         click.echo("Deliveries with an unknown outcome are never retried automatically: check with the "
                    "provider, then journal what happened with `relancegen record`.", err=True)
+    found = _todo_after_send(site_dir, site)
     if not summary.ok:
         sys.exit(1)
+    sys.exit(exit_status(found))
+
+
+def _todo_after_send(site_dir: Path, site: Any) -> Any:
+    """Print the to-do of the build's date, with the journal as this send left it."""
+    from relancegen.build.manifest import read_manifest
+    from relancegen.build.summary import format_todo
+    from relancegen.law.todo import site_todo
+    from relancegen.site.loader import load_site
+
+    found = site_todo(load_site(site_dir), dt.date.fromisoformat(read_manifest(site.output).as_of))
+    click.echo(format_todo(found))
+    return found
 
 
 @main.command()
@@ -285,6 +307,25 @@ def _until(start: dt.date, text: str) -> dt.date:
     if end < start:
         raise RelancegenError(f"--until {text}: before the start date {start.isoformat()}")
     return end
+
+
+@main.command()
+@site_option
+@date_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def todo(site_dir: Path, as_of: Any, output_format: str) -> None:
+    """The morning to-do: calls to make, deliveries to resolve, promises, limitation.
+
+    Exit status 0 when nothing waits for a person, 3 when someone must act."""
+    from relancegen.build.summary import format_todo
+    from relancegen.law.todo import exit_status, site_todo
+    from relancegen.site.loader import load_site
+
+    site = load_site(site_dir)
+    found = site_todo(site, _as_of(site, as_of))
+    click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False) if output_format == "json" else format_todo(found))
+    sys.exit(exit_status(found))
 
 
 @main.command()
