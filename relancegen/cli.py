@@ -20,6 +20,7 @@ import click
 
 from relancegen import __version__
 from relancegen.errors import Problem, RelancegenError, SiteError
+from relancegen.law.stages import CALL_OUTCOMES
 from relancegen.site.model import MEDIA, STAGES
 
 site_option = click.option(
@@ -247,13 +248,15 @@ def _todo_after_send(site_dir: Path, site: Any) -> Any:
 @click.option("--stage", required=True, type=click.Choice(STAGES), help="The stage this action belongs to.")
 @click.option("--note", required=True, help="What happened, in a sentence.")
 @click.option("--channel", default="phone", show_default=True, help="phone, visit, email, post...")
-@click.option("--invoice", "invoices", multiple=True, help="Invoice numbers (default: the client's open invoices).")
-@click.option("--promise-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Date of a payment promise obtained.")
+@click.option("--invoice", "invoices", multiple=True, help="Invoice numbers (default: the client's overdue invoices on the date).")
+@click.option("--date", "action_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="The day it happened, e.g. a call made yesterday (default: today).")
+@click.option("--outcome", type=click.Choice(CALL_OUTCOMES), default=None, help="How the call went; a dispute takes the invoices out of escalation.")
+@click.option("--promise-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Date of a payment promise obtained (escalation waits until then).")
 @click.option("--promise-amount", default=None, help="Amount promised.")
 @reports_errors
-def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, invoices: tuple[str, ...], promise_date: Any, promise_amount: str | None) -> None:
+def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, invoices: tuple[str, ...], action_date: Any, outcome: str | None, promise_date: Any, promise_amount: str | None) -> None:
     """Journal a manual action: a phone call, a promise obtained, a visit."""
-    from relancegen.delivery.journal import append_entry
+    from relancegen.delivery.journal import append_entry, now
     from relancegen.site.loader import load_site
     from relancegen.site.schema import parse_money
     from relancegen.law.stages import open_invoices
@@ -265,15 +268,30 @@ def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, 
     unknown = [number for number in invoices if number not in known]
     if unknown:
         raise RelancegenError(f"not invoices of {client_id}: {', '.join(unknown)}")
-    numbers = list(invoices) or [inv.number for inv in open_invoices(site.invoices_of(client_id), _as_of(site, None))]
-    entry: dict[str, Any] = {"client": client_id, "stage": stage, "channel": channel, "invoices": numbers, "status": "recorded", "note": note}
+    if promise_date and outcome not in (None, "promise"):
+        raise RelancegenError(f"--promise-date goes with --outcome promise, not {outcome}")
+    if outcome == "promise" and not promise_date:
+        raise RelancegenError("--outcome promise needs --promise-date")
+    current = now()
+    day = action_date.date() if action_date else current.date()
+    if day > current.date():
+        raise RelancegenError(f"--date {day.isoformat()} is in the future: record what happened")
+    moment = current if day == current.date() else dt.datetime.combine(day, dt.time(12), tzinfo=current.tzinfo)
+    overdue = [inv.number for inv in open_invoices(site.invoices_of(client_id), day, site.journal_of(client_id)) if inv.due < day]
+    numbers = list(invoices) or overdue
+    entry: dict[str, Any] = {"time": moment.isoformat(), "client": client_id, "stage": stage, "channel": channel, "invoices": numbers, "status": "recorded", "note": note}
     if promise_date:
         amount = parse_money(promise_amount) if promise_amount else None
         if promise_amount and amount is None:
             raise RelancegenError(f"--promise-amount: {promise_amount!r} is not an amount")
+        entry["outcome"] = "promise"
         entry["promise"] = {"date": promise_date.date().isoformat(), **({"amount": f"{amount:.2f}"} if amount else {})}
+    elif outcome:
+        entry["outcome"] = outcome
     written = append_entry(site.journal_dir, entry)
-    click.echo(f"Recorded {stage} for {client_id} at {written['time']} ({', '.join(numbers) or 'no open invoice'}).")
+    click.echo(f"Recorded {stage} for {client_id} at {written['time']} ({', '.join(numbers) or 'no overdue invoice'}).")
+    if outcome == "dispute":
+        click.echo("These invoices leave escalation. Note the dispute in the invoices file too (disputed: \"...\").")
 
 
 @main.command()
