@@ -79,7 +79,7 @@ def needs_call_follow_up(situation: ClientSituation) -> bool:
     """A call was recorded, it obtained a promise still pending, and no summary email went
     out since: the follow-up email confirming what was agreed is due."""
     calls = [e for e in situation.history if e.stage == "call" and e.status == "recorded"]
-    if not calls or situation.stage == "call":
+    if not calls or situation.stage == "call" or not situation.working_day:
         return False
     last_call = max(calls, key=lambda e: e.time)
     lines = (*situation.overdue, *situation.other_overdue, *situation.not_yet_due)

@@ -43,6 +43,7 @@ class ClientSituation:
     other_overdue: tuple[InvoiceLine, ...] = ()  # overdue open invoices today's act mentions but does not claim
     deadline: dt.date | None = None  # the payment deadline a document dated as_of prints (a working day)
     decision: stages.StageDecision | None = None  # the stage engine's full answer, per invoice
+    working_day: bool = True  # documents are dated and sent on working days only (rule 8)
 
     @property
     def principal(self) -> Decimal:
@@ -106,6 +107,7 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         other_overdue=tuple(line for line in overdue if line not in claimed),
         deadline=rules.calendar.on_or_after(as_of + dt.timedelta(days=site.terms.formal_notice_days)),
         decision=decision,
+        working_day=rules.calendar.is_working_day(as_of),
     )
 
 

@@ -103,13 +103,20 @@ def _calls(situations: list[ClientSituation]) -> list[TodoItem]:
 
 
 def _deliveries(journal: tuple[JournalEntry, ...]) -> list[TodoItem]:
-    """Deliveries whose last outcome is unknown or failed, and nothing settled since."""
+    """Deliveries whose last outcome is unknown or failed, and nothing settled since (the
+    same delivery, or the same act sent again through the same medium)."""
     last: dict[str, JournalEntry] = {}
+    delivered_acts: dict[tuple[str, str, str, frozenset[str]], dt.datetime] = {}
     for entry in sorted(journal, key=lambda e: e.time):
         if entry.delivery_id and entry.status in ("unknown", "failed", *SETTLING):
             last[entry.delivery_id] = entry
+        if entry.status == "sent":
+            delivered_acts[(entry.client, entry.stage, entry.channel, frozenset(entry.invoices))] = entry.time
     items = []
     for delivery_id, entry in sorted(last.items(), key=lambda item: item[1].time):
+        later = delivered_acts.get((entry.client, entry.stage, entry.channel, frozenset(entry.invoices)))
+        if later is not None and later > entry.time:
+            continue
         if entry.status == "unknown":
             items.append(TodoItem("unknown", entry.client, f"{entry.stage} by {entry.channel} on {entry.time.date().isoformat()}: outcome unknown; ask the provider, then `relancegen resolve {delivery_id} --delivered|--not-delivered`", delivery_id=delivery_id, day=entry.time.date()))
         elif entry.status == "failed":
