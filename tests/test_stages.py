@@ -163,3 +163,38 @@ def test_deadlines_fall_on_working_days():
     assert FRENCH.deadline("formal_notice", dt.date(2026, 10, 23)) == dt.date(2026, 11, 2)
     assert FRENCH.deadline("reminder", dt.date(2026, 10, 23)) is None
     assert WorkingDays().on_or_after(dt.date(2026, 12, 25)) == dt.date(2026, 12, 28)
+
+
+def test_a_time_barred_claim_leaves_escalation():
+    old = invoice(due=dt.date(2021, 9, 30))
+    assert open_invoices([old], dt.date(2026, 9, 29), kind="b2b") == [old]
+    assert open_invoices([old], dt.date(2026, 9, 30), kind="b2b") == []
+
+
+@pytest.mark.parametrize(("schedule", "working_days", "first_reminder"), [
+    ([{"stage": "reminder", "days": 5}], True, "2026-10-12"),
+    ({"steps": [{"stage": "reminder", "days": 5}]}, True, "2026-10-12"),
+    ({"working_days": False, "steps": [{"stage": "reminder", "days": 5}]}, False, "2026-10-10"),
+    ({"working_days": False}, False, "2026-10-10"),
+])
+def test_schedule_as_a_list_or_a_mapping(site_factory, schedule, working_days, first_reminder):
+    from relancegen.law.plan import plan_site
+    from relancegen.site.loader import load_site
+
+    site_dir = site_factory(invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-05", "due": "2026-10-05", "amount": "100.00"}], schedule=schedule)
+    site = load_site(site_dir)
+    assert site.working_days is working_days
+    acts = plan_site(site, dt.date(2026, 10, 6), dt.date(2026, 10, 14))
+    assert [(a.day.isoformat(), a.stage) for a in acts][0] == (first_reminder, "reminder")
+
+
+def test_a_bad_schedule_names_the_field(site_factory):
+    from relancegen.errors import SiteError
+    from relancegen.site.loader import load_site
+
+    site_dir = site_factory(schedule={"working_days": "yes", "step": []})
+    with pytest.raises(SiteError) as caught:
+        load_site(site_dir)
+    messages = [str(problem) for problem in caught.value.problems]
+    assert any("schedule.working_days" in m and "expected true or false" in m for m in messages), messages
+    assert any("schedule.step" in m and "did you mean 'steps'" in m for m in messages), messages

@@ -67,7 +67,7 @@ def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rule
 def _plan_day(site: Site, client: Client, invoices: list, journal: list[JournalEntry], day: dt.date,
               rules: stages.Rules, planned: list[PlannedAct], calling: bool) -> bool:
     """Decide one day like a build, journal what a send would; returns whether a call is pending."""
-    open_ = stages.open_invoices(invoices, day, journal)
+    open_ = stages.open_invoices(invoices, day, journal, client.kind)
     if not open_ or stages.below_minimum(open_, day, site.policy.minimum_balance):
         return False
     coming_due = tuple(inv.number for inv in stages.prevention_invoices(open_, journal, day, site.schedule, rules.calendar))

@@ -76,7 +76,7 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
     invoices = site.invoices_of(client.id)
     history = site.journal_of(client.id)
     rules = stages.Rules.of(site)
-    open_ = stages.open_invoices(invoices, as_of, history)
+    open_ = stages.open_invoices(invoices, as_of, history, client.kind)
     notice = formal_notice_date(history)
     lines = [_line(site, client, inv, as_of, notice) for inv in open_]
     overdue = tuple(line for line in lines if line.invoice.due < as_of)

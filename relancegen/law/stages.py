@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from relancegen.law.calendar import WorkingDays
+from relancegen.law.checks import limitation_date
 from relancegen.site.model import Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
 
 #: Entries that count as done for escalation (spec "The journal": an unknown delivery may
@@ -121,11 +122,18 @@ class StageDecision:
     call_missed_since: dt.date | None = None
 
 
-def open_invoices(invoices: list[Invoice], as_of: dt.date, entries: list[JournalEntry] | tuple[JournalEntry, ...] = ()) -> list[Invoice]:
-    """Rule 1: invoices with something still owed on ``as_of`` and not disputed (in
-    invoices.yml, or by a call recorded with ``--outcome dispute``)."""
+def open_invoices(
+    invoices: list[Invoice], as_of: dt.date, entries: list[JournalEntry] | tuple[JournalEntry, ...] = (), kind: str | None = None,
+) -> list[Invoice]:
+    """Rule 1: invoices with something still owed on ``as_of``, not disputed (in invoices.yml,
+    or by a call recorded with ``--outcome dispute``) and, given the debtor's ``kind``, not
+    time-barred."""
     disputed = disputed_in_journal(entries)
-    return [inv for inv in invoices if inv.outstanding(as_of) > 0 and not inv.disputed and inv.number not in disputed]
+    return [
+        inv for inv in invoices
+        if inv.outstanding(as_of) > 0 and not inv.disputed and inv.number not in disputed
+        and (kind is None or as_of < limitation_date(inv, kind))
+    ]
 
 
 def disputed_in_journal(entries: list[JournalEntry] | tuple[JournalEntry, ...]) -> set[str]:
