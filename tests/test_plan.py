@@ -62,3 +62,23 @@ def test_plan_table_for_one_client():
 def test_plan_rejects_a_bad_until():
     result = CliRunner().invoke(main, ["plan", "--site", str(EXAMPLE), "--until", "2020-01-01"])
     assert result.exit_code == 1 and "before the start date" in result.output
+
+
+def test_skipping_quiet_days_gives_the_plan_of_every_day():
+    """`plan` evaluates a client only on the days something may change; evaluating every
+    working day instead gives the same acts (example site, 150 days)."""
+    from relancegen.law import plan as planning
+    from relancegen.law.stages import Rules
+    from relancegen.site.loader import load_site
+
+    site = load_site(EXAMPLE)
+    rules = Rules.of(site)
+    start, until = dt.date(2026, 11, 23), dt.date(2027, 4, 21)
+    for client in site.clients.values():
+        every_day: list = []
+        invoices, journal, calling, day = site.invoices_of(client.id), site.journal_of(client.id), False, start
+        while day <= until:
+            if rules.calendar.is_working_day(day):
+                calling, _ = planning._plan_day(site, client, invoices, journal, day, rules, every_day, calling)
+            day += dt.timedelta(days=1)
+        assert planning.plan_client(site, client, start, until, rules) == every_day, client.id

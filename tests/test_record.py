@@ -38,7 +38,7 @@ def todo(site_dir, day):
 def test_a_call_made_yesterday_with_a_promise_holds_escalation_until_then(site_factory):
     site_dir = site_with_a_call_due(site_factory)
     assert [i["kind"] for i in todo(site_dir, "2026-11-23")["items"]] == ["call"]
-    result = record(site_dir, "--date", "2026-11-23", "--note", "Promet le virement le 27", "--promise-date", "2026-11-27", "--promise-amount", "800")
+    result = record(site_dir, "--date", "2026-11-23", "--note", "Promet le virement le 27", "--outcome", "promise", "--promise-date", "2026-11-27", "--promise-amount", "800")
     assert result.exit_code == 0, result.output
     entry = journal(site_dir)[-1]
     assert entry["time"] == "2026-11-23T12:00:00+01:00"

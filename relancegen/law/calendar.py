@@ -23,6 +23,11 @@ def french_public_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("FR", years=year))
 
 
+@functools.lru_cache(maxsize=4096)
+def _french_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in french_public_holidays(day.year)
+
+
 @dataclass(frozen=True)
 class WorkingDays:
     """The calendar acts follow. ``enabled=False`` makes every day a working day."""
@@ -30,9 +35,7 @@ class WorkingDays:
     enabled: bool = True
 
     def is_working_day(self, day: dt.date) -> bool:
-        if not self.enabled:
-            return True
-        return day.weekday() < 5 and day not in french_public_holidays(day.year)
+        return not self.enabled or _french_working_day(day)
 
     def on_or_after(self, day: dt.date) -> dt.date:
         """``day`` itself when it is a working day, else the next working day."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from relancegen.law import stages
+from relancegen.law.checks import limitation_date
 from relancegen.law.penalties import compute_penalties, formal_notice_date
 from relancegen.site.model import STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
 
@@ -51,40 +52,61 @@ def plan_site(site: Site, start: dt.date, until: dt.date, client_id: str | None 
 
 
 def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rules: stages.Rules) -> list[PlannedAct]:
-    """One client's acts, the engine run each working day on its simulated journal."""
+    """One client's acts: the engine run on its simulated journal each working day on which
+    something may change (the day after an act, the day a wait ends, a date in the data)."""
     invoices = site.invoices_of(client.id)
     journal = site.journal_of(client.id)
+    data_dates = _data_dates(site, client, invoices)
     planned: list[PlannedAct] = []
     calling = False  # a call is pending: it is listed on its first day only
     day = start
     while day <= until:
-        if rules.calendar.is_working_day(day):
-            calling = _plan_day(site, client, invoices, journal, day, rules, planned, calling)
-        day += dt.timedelta(days=1)
+        if not rules.calendar.is_working_day(day):
+            day = rules.calendar.on_or_after(day)
+            continue
+        calling, next_change = _plan_day(site, client, invoices, journal, day, rules, planned, calling)
+        tomorrow = day + dt.timedelta(days=1)
+        day = tomorrow if next_change is None else min([next_change, *(d for d in data_dates if d >= tomorrow)])
+        day = max(day, tomorrow)
     return planned
 
 
+def _data_dates(site: Site, client: Client, invoices: list) -> list[dt.date]:
+    """The days on which the client's data alone may change a decision: an invoice enters
+    the prevention window or falls due, a payment, a promise ending, the end of a pause,
+    limitation."""
+    window = next((step.days for step in site.schedule if step.stage == stages.PREVENTION), 0)
+    dates = [client.paused_until] if client.paused_until else []
+    for invoice in invoices:
+        dates += [invoice.due + dt.timedelta(days=window), invoice.due + dt.timedelta(days=1), limitation_date(invoice, client.kind)]
+        dates += [payment.date for payment in invoice.payments]
+        if invoice.promise:
+            dates.append(invoice.promise.date + dt.timedelta(days=1))
+    return sorted(set(dates))
+
+
 def _plan_day(site: Site, client: Client, invoices: list, journal: list[JournalEntry], day: dt.date,
-              rules: stages.Rules, planned: list[PlannedAct], calling: bool) -> bool:
-    """Decide one day like a build, journal what a send would; returns whether a call is pending."""
+              rules: stages.Rules, planned: list[PlannedAct], calling: bool) -> tuple[bool, dt.date | None]:
+    """Decide one day like a build, journal what a send would. Returns whether a call is
+    pending, and the next day something may change (None: look again tomorrow)."""
     open_ = stages.open_invoices(invoices, day, journal, client.kind)
     if not open_ or stages.below_minimum(open_, day, site.policy.minimum_balance):
-        return False
+        return False, dt.date.max
     coming_due = tuple(inv.number for inv in stages.prevention_invoices(open_, journal, day, site.schedule, rules.calendar))
     if coming_due:
         planned.append(_act(site, client, open_, journal, day, stages.PREVENTION, coming_due, None))
         journal.append(_entry(client.id, stages.PREVENTION, "email", coming_due, day))
     decision = stages.decide_stage(client, open_, journal, day, rules=rules, all_invoices=invoices)
     if decision.stage is None:
-        return False
+        return False, decision.next_change or dt.date.max
     if decision.stage == stages.CALL:
         if not calling:
             planned.append(_act(site, client, open_, journal, day, decision.stage, decision.claimed, None))
-        return True
+        return True, decision.next_change
     planned.append(_act(site, client, open_, journal, day, decision.stage, decision.claimed, decision.deadline))
     for medium in STAGE_MEDIA[decision.stage]:
         journal.append(_entry(client.id, decision.stage, medium, decision.claimed, day))
-    return False
+    return False, day + dt.timedelta(days=max(rules.policy.min_days_between_stages, 1))  # the client's gap
 
 
 def _act(site: Site, client: Client, open_: list, journal: list[JournalEntry], day: dt.date, stage: str,

@@ -14,13 +14,14 @@ medium of that act is still in the manifest).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from relancegen.law.calendar import WorkingDays
 from relancegen.law.checks import limitation_date
-from relancegen.site.model import Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
+from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
 
 #: Entries that count as done for escalation (spec "The journal": an unknown delivery may
 #: have reached the debtor).
@@ -51,7 +52,7 @@ class Rules:
         """The rules of a loaded :class:`~relancegen.site.model.Site`."""
         return cls(site.schedule, site.profiles, site.policy, site.terms.formal_notice_days, WorkingDays(site.working_days))
 
-    @property
+    @functools.cached_property
     def escalation(self) -> list[ScheduleStep]:
         return [step for step in self.schedule if step.days > 0]
 
@@ -64,8 +65,12 @@ class Rules:
 
     def following(self, stage: str | None) -> str | None:
         """The escalation stage after ``stage`` in the schedule (the first one after none)."""
-        rank = stage_rank(stage) if stage else 0
-        return next((step.stage for step in self.escalation if stage_rank(step.stage) > rank), None)
+        return self._following.get(stage)
+
+    @functools.cached_property
+    def _following(self) -> dict[str | None, str | None]:
+        ranks = [(stage_rank(step.stage), step.stage) for step in self.escalation]
+        return {stage: next((name for rank, name in ranks if rank > (stage_rank(stage) if stage else 0)), None) for stage in (None, *STAGES)}
 
     def days_of(self, stage: str) -> int | None:
         return next((step.days for step in self.schedule if step.stage == stage), None)
@@ -104,6 +109,7 @@ class InvoiceStage:
     deadline: dt.date | None  # the latest deadline an act naming it gave
     due_stage: str | None  # the stage it is due for on D, or None
     waiting: str  # why it is not due (empty when due)
+    waits_until: dt.date | None = None  # when the reason it waits lifts, if nothing else changes
     call_due_since: dt.date | None = None  # a call is due and none was recorded yet
     call_missed_since: dt.date | None = None  # the call was due since then and never made
 
@@ -120,6 +126,10 @@ class StageDecision:
     deadline: dt.date | None = None  # the deadline today's act prints
     hold: str | None = None  # pause or running promise, when escalation is held
     call_missed_since: dt.date | None = None
+    #: The first day the decision may change without new data or acts (None: not before the
+    #: data or the journal change; for an act other than a pending call, unknown). ``plan``
+    #: skips to it.
+    next_change: dt.date | None = None
 
 
 def open_invoices(
@@ -234,36 +244,40 @@ def decide_stage(
     calendar = max((s.calendar_stage for s in states if s.calendar_stage), key=stage_rank, default=None)
     missed = min((s.call_missed_since for s in states if s.call_missed_since), default=None)
 
-    def none(reason: str, hold: str | None = None) -> StageDecision:
-        return StageDecision(None, calendar, last_stage, last_date, reason, (), states, None, hold, missed)
+    def none(reason: str, until: dt.date | None, hold: str | None = None) -> StageDecision:
+        return StageDecision(None, calendar, last_stage, last_date, reason, (), states, None, hold, missed, until)
 
     if client.paused_until is not None and client.paused_until > as_of:
-        return none(f"paused until {client.paused_until.isoformat()}", "paused")
+        return none(f"paused until {client.paused_until.isoformat()}", client.paused_until, "paused")
     promise = running_promise(promises, {inv.number for inv in open_}, as_of)
     if promise is not None:
         about = f" for {', '.join(promise.invoices)}" if promise.invoices else ""
-        return none(f"promise of payment on {promise.date.isoformat()}{about}", "promise")
+        return none(f"promise of payment on {promise.date.isoformat()}{about}", promise.date + ONE_DAY, "promise")
     due = [s for s in states if s.due_stage]
     if not due:
         waiting = max(states, key=lambda s: (stage_rank(s.calendar_stage) if s.calendar_stage else -1, s.number))
-        return none(waiting.waiting)
+        return none(waiting.waiting, min((s.waits_until for s in states if s.waits_until), default=None))
     stage = max((s.due_stage for s in due), key=stage_rank)  # type: ignore[arg-type]
     if not rules.calendar.is_working_day(as_of):
-        return none(f"{stage} due, but {as_of.isoformat()} is {rules.calendar.why_not(as_of)}: acts go out on working days")
+        return none(f"{stage} due, but {as_of.isoformat()} is {rules.calendar.why_not(as_of)}: acts go out on working days", as_of + ONE_DAY)
     if client_ready is not None and as_of < client_ready:
-        return none(f"next act ({stage}) allowed from {client_ready.isoformat()}, {rules.policy.min_days_between_stages} days after the {acts[-1].stage} of {acts[-1].day.isoformat()}")
+        return none(f"next act ({stage}) allowed from {client_ready.isoformat()}, {rules.policy.min_days_between_stages} days after the {acts[-1].stage} of {acts[-1].day.isoformat()}", client_ready)
     claimed = tuple(s.number for s in due if s.due_stage == stage)
     reason = f"{stage} for {', '.join(claimed)}"
     pending = [s for s in due if s.due_stage == CALL]
+    next_change = None
     if stage == CALL and pending:
         since = min(s.call_due_since for s in pending if s.call_due_since)  # type: ignore[type-var]
-        reason += f": call due since {since.isoformat()}; without a call recorded, escalation goes on from {(since + dt.timedelta(days=rules.policy.call_wait_days)).isoformat()}"
+        goes_on = since + dt.timedelta(days=rules.policy.call_wait_days)
+        reason += f": call due since {since.isoformat()}; without a call recorded, escalation goes on from {goes_on.isoformat()}"
+        # The same call is due every day until then, unless another invoice's wait ends first.
+        next_change = min([goes_on, *(s.waits_until for s in states if s.waits_until)])
     elif missed is not None:
         reason += f" (the call due since {missed.isoformat()} was never made)"
     others = [s.number for s in states if s.number not in claimed]
     if others:
         reason += f"; mentions {', '.join(others)}"
-    return StageDecision(stage, calendar, last_stage, last_date, reason, claimed, states, rules.deadline(stage, as_of), None, missed)
+    return StageDecision(stage, calendar, last_stage, last_date, reason, claimed, states, rules.deadline(stage, as_of), None, missed, next_change)
 
 
 def _hold_end(client: Client, promises: list[PromiseMade], as_of: dt.date) -> dt.date | None:
@@ -294,15 +308,15 @@ def _invoice_stage(
     state = {"number": invoice.number, "anchor": anchor, "calendar_stage": calendar,
              "last_stage": last.stage if last else None, "last_day": last.day if last else None, "deadline": deadline}
 
-    def waiting(why: str, **more: Any) -> InvoiceStage:
-        return InvoiceStage(**state, due_stage=None, waiting=f"{invoice.number}: {why}", **more)
+    def waiting(why: str, until: dt.date | None, **more: Any) -> InvoiceStage:
+        return InvoiceStage(**state, due_stage=None, waiting=f"{invoice.number}: {why}", waits_until=until, **more)
 
     following = rules.following(last.stage if last else None)
     call_days = rules.days_of(CALL)
     if following == CALL and call_days is not None:
         call_from = rules.calendar.on_or_after(max(day for day in (anchor + dt.timedelta(days=call_days), ready, client_ready, hold_end) if day))
         if as_of < call_from:
-            return waiting(f"call from {call_from.isoformat()}")
+            return waiting(f"call from {call_from.isoformat()}", call_from)
         if as_of < call_from + dt.timedelta(days=rules.policy.call_wait_days):
             return InvoiceStage(**state, due_stage=CALL, waiting="", call_due_since=call_from)
         missed = {"call_missed_since": call_from}
@@ -311,16 +325,16 @@ def _invoice_stage(
     else:
         missed = {}
     if following is None:
-        return waiting(f"{last.stage if last else 'nothing'} done: the last stage of the schedule", **missed)
+        return waiting(f"{last.stage if last else 'nothing'} done: the last stage of the schedule", None, **missed)
     if client.strategic and stage_rank(following) > stage_rank(STRATEGIC_CAP):
-        return waiting("strategic account: escalation stops at penalties until a person decides on the formal notice", **missed)
+        return waiting("strategic account: escalation stops at penalties until a person decides on the formal notice", None, **missed)
     if calendar is None or stage_rank(calendar) < stage_rank(following):
-        step_days = rules.days_of(following) or 0
-        return waiting(f"{following} from {(anchor + dt.timedelta(days=step_days)).isoformat()} (anchor {anchor.isoformat()})", **missed)
+        starts = anchor + dt.timedelta(days=rules.days_of(following) or 0)
+        return waiting(f"{following} from {starts.isoformat()} (anchor {anchor.isoformat()})", starts, **missed)
     if deadline is not None and as_of <= deadline:
-        return waiting(f"inside the delay granted until {deadline.isoformat()} by the {last.stage if last else ''} letter", **missed)
+        return waiting(f"inside the delay granted until {deadline.isoformat()} by the {last.stage if last else ''} letter", deadline + ONE_DAY, **missed)
     if ready is not None and as_of < ready:
-        return waiting(f"{following} allowed from {ready.isoformat()} ({rules.policy.min_days_between_stages} days after {last.stage if last else 'the call'})", **missed)
+        return waiting(f"{following} allowed from {ready.isoformat()} ({rules.policy.min_days_between_stages} days after {last.stage if last else 'the call'})", ready, **missed)
     return InvoiceStage(**state, due_stage=following, waiting="", **missed)
 
 

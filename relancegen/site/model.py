@@ -48,9 +48,15 @@ PAYMENT_ALLOCATIONS: tuple[str, ...] = ("principal", "interest_first")
 JOURNAL_STATUSES: tuple[str, ...] = ("attempt", "sent", "failed", "recorded", "unknown", "tracked")
 
 
+_RANKS: dict[str, int] = {stage: rank for rank, stage in enumerate(STAGES)}
+
+
 def stage_rank(stage: str) -> int:
-    """Position of a stage in the escalation order (prevention is 0)."""
-    return STAGES.index(stage)
+    """Position of a stage in the escalation order (prevention is 0); ValueError if unknown."""
+    try:
+        return _RANKS[stage]
+    except KeyError:
+        raise ValueError(f"unknown stage {stage!r}") from None
 
 
 @dataclass(frozen=True)
