@@ -247,6 +247,8 @@ def test_ninety_days_of_build_and_send(tmp_path, servers):
         journaled = sorted((day, medium) for day, _, media, _ in acts.get(cid, []) for medium in media)
         assert sorted(received.get(cid, [])) == journaled, cid
     print_timeline(acts, names)
+    for busy in ("2026-10-08", "2026-10-15"):
+        print(todos[busy][todos[busy].index("To do on"):])
     for cid, expected in EXPECTED.items():
         assert [(day, stage, media) for day, stage, media, _ in acts.get(cid, [])] == list(expected), cid
 
