@@ -198,3 +198,21 @@ def test_a_bad_schedule_names_the_field(site_factory):
     messages = [str(problem) for problem in caught.value.problems]
     assert any("schedule.working_days" in m and "expected true or false" in m for m in messages), messages
     assert any("schedule.step" in m and "did you mean 'steps'" in m for m in messages), messages
+
+
+def test_a_consumer_owes_interest_only_on_invoices_a_formal_notice_named(site_factory):
+    from relancegen.law.situation import compute_situation
+    from relancegen.site.loader import load_site
+
+    consumer = {"id": "client-a", "name": "Mme A", "kind": "b2c", "address": {"lines": ["1 rue"], "postcode": "69003", "city": "Lyon"},
+                "contacts": [{"name": "Mme A", "email": "a@example.fr"}]}
+    site_dir = site_factory(
+        clients=[consumer],
+        invoices=[{"number": "A-1", "client": "client-a", "issued": "2026-06-01", "due": "2026-07-01", "amount": "1000.00"},
+                  {"number": "A-2", "client": "client-a", "issued": "2026-08-01", "due": "2026-09-01", "amount": "1000.00"}],
+        journal=[{"time": "2026-09-01T09:00:00+02:00", "client": "client-a", "stage": "formal_notice", "channel": "registered_post", "invoices": ["A-1"], "status": "sent"}],
+    )
+    site = load_site(site_dir)
+    situation = compute_situation(site, site.clients["client-a"], dt.date(2026, 10, 1))
+    interest = {line.invoice.number: (line.penalties.interest_due if line.penalties else D("0")) for line in (*situation.overdue, *situation.other_overdue)}
+    assert interest["A-1"] > 0 and interest["A-2"] == 0

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from relancegen.law import stages
 from relancegen.law.checks import limitation_date
-from relancegen.law.penalties import compute_penalties, formal_notice_date
+from relancegen.law.penalties import compute_penalties
 from relancegen.site.model import STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
 
 #: Stages whose documents claim the penalties as well as the principal.
@@ -114,8 +114,8 @@ def _act(site: Site, client: Client, open_: list, journal: list[JournalEntry], d
     claimed = [inv for inv in open_ if inv.number in numbers]
     amount = sum((inv.outstanding(day) for inv in claimed), Decimal("0.00"))
     if stage in PENALTY_STAGES:
-        notice = day if stage == "formal_notice" else formal_notice_date(journal)
         for invoice in claimed:
+            notice = day if stage == "formal_notice" else stages.formal_notice_of(journal, invoice.number)
             penalties = compute_penalties(invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=day, formal_notice_date=notice)
             if penalties is not None:
                 amount += penalties.interest_due + penalties.indemnity

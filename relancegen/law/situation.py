@@ -78,7 +78,7 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
     rules = stages.Rules.of(site)
     open_ = stages.open_invoices(invoices, as_of, history, client.kind)
     notice = formal_notice_date(history)
-    lines = [_line(site, client, inv, as_of, notice) for inv in open_]
+    lines = [_line(site, client, inv, as_of, stages.formal_notice_of(history, inv.number)) for inv in open_]
     overdue = tuple(line for line in lines if line.invoice.due < as_of)
     not_yet_due = tuple(line for line in lines if line.invoice.due >= as_of)
 
