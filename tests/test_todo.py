@@ -89,3 +89,13 @@ def test_build_prints_the_todo_and_its_json(site_factory):
     as_json = json.loads(CliRunner().invoke(main, ["build", "--site", str(site_dir), "--format", "json"]).output)
     assert as_json["todo"]["exit_status"] == 3
     assert [item["kind"] for item in as_json["todo"]["items"]] == ["call"]
+
+
+def test_a_failed_medium_of_an_act_that_went_out_otherwise_asks_for_a_person(site_factory):
+    journal = [
+        sent("client-a", "overdue", "2026-11-20", ["Q-1"], delivery_id="e0000000000000000001"),
+        {**sent("client-a", "overdue", "2026-11-20", ["Q-1"], "failed", delivery_id="p0000000000000000001", error="500 from the provider"), "channel": "post"},
+    ]
+    site_dir = site_factory(invoices=[invoice("Q-1", "client-a", "2026-10-20")], journal=journal, site={"as_of": MONDAY})
+    text = CliRunner().invoke(main, ["todo", "--site", str(site_dir)]).output
+    assert "overdue by post failed on 2026-11-20 (500 from the provider); the act went out by email: send this one by hand" in text

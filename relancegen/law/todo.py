@@ -121,7 +121,11 @@ def _deliveries(journal: tuple[JournalEntry, ...]) -> list[TodoItem]:
             items.append(TodoItem("unknown", entry.client, f"{entry.stage} by {entry.channel} on {entry.time.date().isoformat()}: outcome unknown; ask the provider, then `relancegen resolve {delivery_id} --delivered|--not-delivered`", delivery_id=delivery_id, day=entry.time.date()))
         elif entry.status == "failed":
             error = entry.extra.get("error") or "no error given"
-            items.append(TodoItem("failed", entry.client, f"{entry.stage} by {entry.channel} failed on {entry.time.date().isoformat()} ({error}); tried again at the next send", delivery_id=delivery_id, day=entry.time.date()))
+            others = sorted({e.channel for e in journal if e.status == "sent" and e.client == entry.client and e.stage == entry.stage
+                             and e.time.date() == entry.time.date() and e.channel != entry.channel})
+            then = (f"the act went out by {', '.join(others)}: send this one by hand, or journal why not" if others
+                    else "tried again at the next send while the act is due")
+            items.append(TodoItem("failed", entry.client, f"{entry.stage} by {entry.channel} failed on {entry.time.date().isoformat()} ({error}); {then}", delivery_id=delivery_id, day=entry.time.date()))
     return items
 
 
