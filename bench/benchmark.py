@@ -162,8 +162,7 @@ def journal_the_day(site_dir: Path, day: dt.date) -> int:
                     "invoices": list(act.invoices), "status": "sent"}) + "\n"
         for act in acts for medium in act.media
     ]
-    with (site_dir / "journal" / "2026-sent-by-benchmark.jsonl").open("a", encoding="utf-8") as journal:
-        journal.writelines(lines)
+    (site_dir / "journal" / "2026-sent-by-benchmark.jsonl").write_text("".join(lines), encoding="utf-8")
     return len(acts)
 
 
