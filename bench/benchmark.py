@@ -11,6 +11,10 @@
 3. `relancegen build --force` in a subprocess (``--jobs`` default: the CPU count): wall
    time, documents per second, peak memory of the build and its workers.
 4. The no-op rebuild (`relancegen build` again) and `check` / `penalties` on the same site.
+5. Weeks: `relancegen plan --until +90` (no rendering), then the day after: the build date's
+   acts are journaled as `send` would have, and `relancegen build --date <next working day>`
+   renders only the acts due that day. ``--weeks-only`` measures only this step (no
+   baseline, no full build first: the next day's build does not reuse the day's documents).
 
 ``--fonttools-subsetter`` makes WeasyPrint, in the baseline and in the build, subset fonts
 with fontTools as it does where HarfBuzz's subsetter is not installed (a plain Debian or
@@ -24,6 +28,8 @@ Figures are ratios measured in one run on one machine; rerun to compare.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -35,7 +41,7 @@ import weasyprint.pdf.fonts
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate_site import generate  # noqa: E402
+from generate_site import AS_OF, generate  # noqa: E402
 
 WORK = Path(__file__).parent / "_work"
 FONTTOOLS_SUBSETTER = Path(__file__).parent / "fonttools_subsetter"
@@ -102,11 +108,15 @@ def main() -> None:
     parser.add_argument("--baseline-sample", type=int, default=0, help="render only this many documents for the baseline")
     parser.add_argument("--jobs", type=int, default=0, help="--jobs for the build (default: the CPU count)")
     parser.add_argument("--fonttools-subsetter", action="store_true", help="make WeasyPrint subset fonts with fontTools, as without libharfbuzz-subset0")
+    parser.add_argument("--weeks-only", action="store_true", help="only `plan --until +90` and the next day's build")
     args = parser.parse_args()
 
     site_dir = generate(args.clients, WORK / f"site-{args.clients}")
     relancegen = [sys.executable, "-c", "from relancegen.cli import main; main()"]
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    if args.weeks_only:
+        weeks(site_dir, relancegen, jobs, args.clients)
+        return
 
     # The build starts with an empty font cache: it pays for subsetting the theme's fonts.
     cache_env = {**os.environ, "RELANCEGEN_CACHE_DIR": str(WORK / "cache")}
@@ -137,6 +147,40 @@ def main() -> None:
     print(f"peak memory (largest process of the build): {peak_mb:.0f} MB")
     print(f"no-op rebuild: {noop:.2f} s = {100 * noop / full:.1f} % of the full build")
     print(f"check: {check:.2f} s, penalties: {penalties:.2f} s (on {args.clients * 3} invoices)")
+    weeks(site_dir, relancegen, jobs, args.clients)
+
+
+def journal_the_day(site_dir: Path, day: dt.date) -> int:
+    """Journal every act of ``day`` as `relancegen send` would have (one entry per medium;
+    calls are made by a person and journaled only when recorded). Returns the acts."""
+    from relancegen.law.plan import plan_site
+    from relancegen.site.loader import load_site
+
+    acts = [act for act in plan_site(load_site(site_dir), day, day) if act.stage != "call"]
+    lines = [
+        json.dumps({"time": f"{day.isoformat()}T09:00:00+01:00", "client": act.client, "stage": act.stage, "channel": medium,
+                    "invoices": list(act.invoices), "status": "sent"}) + "\n"
+        for act in acts for medium in act.media
+    ]
+    (site_dir / "journal" / "2026-sent-by-benchmark.jsonl").write_text("".join(lines), encoding="utf-8")
+    return len(acts)
+
+
+def weeks(site_dir: Path, relancegen: list[str], jobs: list[str], clients: int) -> None:
+    """`plan --until +90` (no rendering), and the build of the day after a day's acts were sent."""
+    from relancegen.law.calendar import WorkingDays
+    from relancegen.law.plan import plan_site
+    from relancegen.site.loader import load_site
+
+    plan, output, peak_mb = timed([*relancegen, "plan", "--site", str(site_dir), "--until", "+90", "--format", "json"])
+    print(f"plan --until +90: {plan:.2f} s for {clients} clients, {len(json.loads(output)['acts'])} acts planned, peak memory {peak_mb:.0f} MB")
+    today = AS_OF
+    sent = journal_the_day(site_dir, today)
+    tomorrow = WorkingDays().on_or_after(today + dt.timedelta(days=1))
+    due = plan_site(load_site(site_dir), tomorrow, tomorrow)
+    daily, output, _ = timed([*relancegen, "build", "--site", str(site_dir), "--date", tomorrow.isoformat(), *jobs])
+    print(f"next-day build ({tomorrow.isoformat()}, after the {sent} acts of {today.isoformat()} were journaled): {daily:.1f} s, "
+          f"{len(due)} acts due that day ({sum(1 for act in due if act.stage == 'call')} calls); {output.splitlines()[0]}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import yaml
 
 from relancegen.testing import DEFAULT_CREDITOR
 
-AS_OF = dt.date(2026, 11, 22)
+AS_OF = dt.date(2026, 11, 23)  # a Monday: acts go out on working days
 # stage → (days past due on the build date, stages already done with their day after due)
 STAGE_PLANS = {
     "prevention": (-4, []),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import click
 
 from relancegen import __version__
 from relancegen.errors import Problem, RelancegenError, SiteError
+from relancegen.law.stages import CALL_OUTCOMES
 from relancegen.site.model import MEDIA, STAGES
 
 site_option = click.option(
@@ -132,11 +134,12 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes rendering PDFs (default: the number of CPUs).")
 @click.option("--force", is_flag=True, help="Render every document again, even those whose inputs did not change.")
 @click.option("--shard", default=None, metavar="K/N", help="Build only the K-th of N stable slices of the clients (for a CI matrix; join with merge-manifests).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: the morning to-do as JSON, for CI.")
 @reports_errors
-def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None, all_stages: bool, jobs: int | None, force: bool, shard: str | None) -> None:
+def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None, all_stages: bool, jobs: int | None, force: bool, shard: str | None, output_format: str) -> None:
     """Build each client's documents for its current stage, and manifest.json."""
     from relancegen.build.pipeline import BuildOptions, build_site
-    from relancegen.build.summary import format_summary
+    from relancegen.build.summary import format_summary, format_todo
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
@@ -150,16 +153,12 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
         shard=_parse_shard(shard),
     )
     summary = build_site(site, options)
+    if output_format == "json":
+        click.echo(json.dumps({"documents": summary.document_count, "todo": summary.todo.as_json() if summary.todo else None}, indent=2, ensure_ascii=False))
+        return
     click.echo(format_summary(summary))
-    _echo_unknown_deliveries(site)
-
-
-def _echo_unknown_deliveries(site: Any) -> None:
-    """Every build and send lists the deliveries whose outcome nobody knows yet."""
-    from relancegen.delivery.states import DeliveryJournal, unknown_listing
-
-    for line in unknown_listing(DeliveryJournal(site.journal_dir, site.root).unresolved()):
-        click.echo(line)
+    if summary.todo is not None:
+        click.echo(format_todo(summary.todo))
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -213,6 +212,7 @@ def send(site_dir: Path, medium: str | None, dry_run: bool, wait: float, accept_
     delivery's outcome is unknown (answer with `relancegen resolve`)."""
     from relancegen.delivery.send import planned_deliveries, send_site
     from relancegen.delivery.states import unknown_listing
+    from relancegen.law.todo import exit_status
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
@@ -241,7 +241,10 @@ def send(site_dir: Path, medium: str | None, dry_run: bool, wait: float, accept_
         click.echo(f"refused {delivery_id}: {reason}", err=True)
     for line in unknown_listing(summary.unresolved):
         click.echo(line, err=True)
-    sys.exit(summary.exit_code)
+    found = _todo_after_send(site_dir, site)
+    if summary.exit_code == 1:
+        sys.exit(1)
+    sys.exit(max(summary.exit_code, exit_status(found)))
 
 
 @main.command()
@@ -289,6 +292,19 @@ def journal_verify(site_dir: Path) -> None:
                f"{'the journal is intact' if not errors else f'{len(errors)} problem' + ('s' if len(errors) > 1 else '')}.")
     if errors:
         sys.exit(1)
+    sys.exit(exit_status(found))
+
+
+def _todo_after_send(site_dir: Path, site: Any) -> Any:
+    """Print the to-do of the build's date, with the journal as this send left it."""
+    from relancegen.build.manifest import read_manifest
+    from relancegen.build.summary import format_todo
+    from relancegen.law.todo import site_todo
+    from relancegen.site.loader import load_site
+
+    found = site_todo(load_site(site_dir), dt.date.fromisoformat(read_manifest(site.output).as_of))
+    click.echo(format_todo(found))
+    return found
 
 
 @main.command()
@@ -297,13 +313,15 @@ def journal_verify(site_dir: Path) -> None:
 @click.option("--stage", required=True, type=click.Choice(STAGES), help="The stage this action belongs to.")
 @click.option("--note", required=True, help="What happened, in a sentence.")
 @click.option("--channel", default="phone", show_default=True, help="phone, visit, email, post...")
-@click.option("--invoice", "invoices", multiple=True, help="Invoice numbers (default: the client's open invoices).")
-@click.option("--promise-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Date of a payment promise obtained.")
+@click.option("--invoice", "invoices", multiple=True, help="Invoice numbers (default: the client's overdue invoices on the date).")
+@click.option("--date", "action_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="The day it happened, e.g. a call made yesterday (default: today).")
+@click.option("--outcome", type=click.Choice(CALL_OUTCOMES), default=None, help="How the call went; a dispute takes the invoices out of escalation.")
+@click.option("--promise-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Date of a payment promise obtained (escalation waits until then).")
 @click.option("--promise-amount", default=None, help="Amount promised.")
 @reports_errors
-def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, invoices: tuple[str, ...], promise_date: Any, promise_amount: str | None) -> None:
+def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, invoices: tuple[str, ...], action_date: Any, outcome: str | None, promise_date: Any, promise_amount: str | None) -> None:
     """Journal a manual action: a phone call, a promise obtained, a visit."""
-    from relancegen.delivery.journal import append_entry
+    from relancegen.delivery.journal import append_entry, now
     from relancegen.site.loader import load_site
     from relancegen.site.schema import parse_money
     from relancegen.law.stages import open_invoices
@@ -315,15 +333,82 @@ def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, 
     unknown = [number for number in invoices if number not in known]
     if unknown:
         raise RelancegenError(f"not invoices of {client_id}: {', '.join(unknown)}")
-    numbers = list(invoices) or [inv.number for inv in open_invoices(site.invoices_of(client_id), _as_of(site, None))]
-    entry: dict[str, Any] = {"client": client_id, "stage": stage, "channel": channel, "invoices": numbers, "status": "recorded", "note": note}
+    if promise_date and outcome not in (None, "promise"):
+        raise RelancegenError(f"--promise-date goes with --outcome promise, not {outcome}")
+    if outcome == "promise" and not promise_date:
+        raise RelancegenError("--outcome promise needs --promise-date")
+    current = now()
+    day = action_date.date() if action_date else current.date()
+    if day > current.date():
+        raise RelancegenError(f"--date {day.isoformat()} is in the future: record what happened")
+    moment = current if day == current.date() else dt.datetime.combine(day, dt.time(12), tzinfo=current.tzinfo)
+    overdue = [inv.number for inv in open_invoices(site.invoices_of(client_id), day, site.journal_of(client_id)) if inv.due < day]
+    numbers = list(invoices) or overdue
+    entry: dict[str, Any] = {"time": moment.isoformat(), "client": client_id, "stage": stage, "channel": channel, "invoices": numbers, "status": "recorded", "note": note}
     if promise_date:
         amount = parse_money(promise_amount) if promise_amount else None
         if promise_amount and amount is None:
             raise RelancegenError(f"--promise-amount: {promise_amount!r} is not an amount")
+        entry["outcome"] = "promise"
         entry["promise"] = {"date": promise_date.date().isoformat(), **({"amount": f"{amount:.2f}"} if amount else {})}
+    elif outcome:
+        entry["outcome"] = outcome
     written = append_entry(site.journal_dir, entry)
-    click.echo(f"Recorded {stage} for {client_id} at {written['time']} ({', '.join(numbers) or 'no open invoice'}).")
+    click.echo(f"Recorded {stage} for {client_id} at {written['time']} ({', '.join(numbers) or 'no overdue invoice'}).")
+    if outcome == "dispute":
+        click.echo("These invoices leave escalation. Note the dispute in the invoices file too (disputed: \"...\").")
+
+
+@main.command()
+@site_option
+@date_option
+@click.option("--until", "until", default="+30", show_default=True, metavar="D2", help="The last day planned: YYYY-MM-DD, or +N days after the date.")
+@click.option("--client", "client_id", default=None, help="Only this client.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@reports_errors
+def plan(site_dir: Path, as_of: Any, until: str, client_id: str | None, output_format: str) -> None:
+    """The acts each client will receive until D2 if nothing changes (nothing rendered or sent)."""
+    from relancegen.documents.plan_report import plan_json, plan_table
+    from relancegen.law.plan import plan_site
+    from relancegen.site.loader import load_site
+
+    site = load_site(site_dir)
+    if client_id and client_id not in site.clients:
+        raise RelancegenError(f"unknown client {client_id!r}")
+    start = _as_of(site, as_of)
+    end = _until(start, until)
+    acts = plan_site(site, start, end, client_id)
+    click.echo(plan_json(acts, start, end) if output_format == "json" else plan_table(acts, start, end))
+
+
+def _until(start: dt.date, text: str) -> dt.date:
+    """``--until``: a date, or ``+N`` days after ``start``."""
+    try:
+        end = start + dt.timedelta(days=int(text[1:])) if text.startswith("+") else dt.date.fromisoformat(text)
+    except ValueError:
+        raise RelancegenError(f"--until {text}: expected a date YYYY-MM-DD or +N days") from None
+    if end < start:
+        raise RelancegenError(f"--until {text}: before the start date {start.isoformat()}")
+    return end
+
+
+@main.command()
+@site_option
+@date_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def todo(site_dir: Path, as_of: Any, output_format: str) -> None:
+    """The morning to-do: calls to make, deliveries to resolve, promises, limitation.
+
+    Exit status 0 when nothing waits for a person, 3 when someone must act."""
+    from relancegen.build.summary import format_todo
+    from relancegen.law.todo import exit_status, site_todo
+    from relancegen.site.loader import load_site
+
+    site = load_site(site_dir)
+    found = site_todo(site, _as_of(site, as_of))
+    click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False) if output_format == "json" else format_todo(found))
+    sys.exit(exit_status(found))
 
 
 @main.command()

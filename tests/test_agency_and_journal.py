@@ -30,7 +30,8 @@ def test_agency_export_writes_a_complete_case_file(tmp_path):
     runner = CliRunner()
     assert runner.invoke(main, ["build", "--site", str(site), "--client", "menuiserie-fabre"]).exit_code == 0
     result = runner.invoke(main, ["send", "--site", str(site), "--medium", "agency"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # sent; and a call waits for a person (the to-do)
+    assert "1 sent" in result.output and "Calls to make" in result.output
     (archive_path,) = (site / "exports").glob("menuiserie-fabre-*.zip")
     archive = zipfile.ZipFile(archive_path)
     assert archive.namelist() == ["case.json", "invoices.csv", "pieces/00-bordereau.pdf", "pieces/01-case-summary.pdf", "pieces/02-letter.pdf"]

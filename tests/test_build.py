@@ -41,7 +41,7 @@ def manifest(example_build) -> dict:
 
 
 def test_manifest_lists_every_document_with_its_hash(example_build, manifest):
-    assert manifest["as_of"] == "2026-11-22"
+    assert manifest["as_of"] == "2026-11-23"
     for entry in manifest["documents"]:
         assert set(entry) >= {"client", "stage", "kind", "format", "path", "invoices", "channel", "sha256"}
         assert entry["kind"] in {"letter", "email", "statement", "call_sheet", "case_file"}
@@ -75,16 +75,18 @@ def test_formal_notice_carries_the_legal_mentions(example_build):
         "69330 Meyzieu",  # the debtor's exact address
         "F-2026-0178",
         "Covering de six camions porteurs",  # origin of the claim
-        "au plus tard le 30 novembre 2026",  # dated deadline: 22 Nov + 8 days
+        "au plus tard le 1er décembre 2026",  # dated deadline: 23 Nov + 8 days, a working day
         "L441-10",
         "injonction de payer",
         "FR76 3000 4000 0000 0123 4567 845",
     ]:
         assert mention in text, mention
-    # Principal 6 640 + 1 320 = 7 960; each invoice keeps its own rate (15 % by contract,
-    # ECB + 10 otherwise) and owes the 40 € indemnity.
-    assert "7 960,00 €" in text and "80,00 €" in text
-    assert "F-2026-0178 : taux de 15 % l'an" in text
+    # Only F-2026-0178 reached the formal notice (spec rule 7): F-2026-0192, due ten days
+    # later, is mentioned as not covered by the letter, and escalates on its own.
+    assert "6 861,55 €" in text and "40,00 €" in text
+    assert "taux de 15 % l'an" in text
+    claimed, mentioned = text.split("n'est pas visée par le présent courrier")
+    assert "F-2026-0192" not in claimed and "F-2026-0192" in mentioned
 
 
 def test_statement_details_each_period(example_build):
@@ -141,7 +143,7 @@ def long_client_site(site_factory, name: str, invoice_count: int) -> Path:
     invoices = [{"number": f"F-2026-{i:04d}", "client": "long", "issued": "2026-07-01", "due": "2026-08-01", "amount": f"{1000 + i}.00",
                  "subject": f"Prestation numéro {i} avec un intitulé particulièrement long pour éprouver la mise en page"} for i in range(invoice_count)]
     journal = [{"time": "2026-10-01T09:00:00+02:00", "client": "long", "stage": "penalties", "channel": "registered_post", "invoices": ["F-2026-0000"], "status": "sent"}]
-    return site_factory(clients=[client], invoices=invoices, journal=journal, site={"as_of": "2026-11-22"})
+    return site_factory(clients=[client], invoices=invoices, journal=journal, site={"as_of": "2026-11-23"})
 
 
 def test_long_name_and_thirty_invoices_still_lay_out(site_factory, tmp_path):
@@ -178,7 +180,7 @@ def test_client_names_are_escaped_in_html(site_factory):
               "contacts": [{"name": "<img src=x>", "role": "accounting", "email": "e@evil.example"}]}
     site_dir = site_factory(clients=[client], invoices=[{"number": "F-1", "client": "evil", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"}],
                             journal=[{"time": "2026-10-20T09:00:00+02:00", "client": "evil", "stage": "call", "channel": "phone", "invoices": ["F-1"], "status": "recorded"}],
-                            site={"as_of": "2026-11-22"})
+                            site={"as_of": "2026-11-23"})
     assert CliRunner().invoke(main, ["build", "--site", str(site_dir)]).exit_code == 0
     html = (site_dir / "_site/evil/overdue/letter.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -190,7 +192,7 @@ def test_client_names_are_escaped_in_html(site_factory):
 def test_site_overrides_one_block_and_one_letter(site_factory):
     site_dir = site_factory(invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"}],
                             journal=[{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": "call", "channel": "phone", "invoices": ["F-1"], "status": "recorded"}],
-                            site={"as_of": "2026-11-22"})
+                            site={"as_of": "2026-11-23"})
     (site_dir / "overrides").mkdir()
     (site_dir / "overrides/letter.html").write_text(
         '{% extends "theme:letter.html" %}{% block signature %}<p>Par délégation : Cabinet Conseil</p>{{ super() }}{% endblock %}', encoding="utf-8")

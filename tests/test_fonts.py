@@ -45,7 +45,7 @@ def test_latin_letters_use_the_cached_subset_of_the_theme_fonts(site_factory, tm
     cache = tmp_path / "cache"
     name = "Œuvres d'Ægir & Łukasz Wójcik — Čakovec"
     site_dir = site_factory(clients=[{**DEFAULT_CLIENT, "name": name}], invoices=OVERDUE, journal=JOURNAL,
-                            site={"as_of": "2026-11-22"})
+                            site={"as_of": "2026-11-23"})
     build_in_new_process(site_dir, cache)
     letter = site_dir / "_site" / "client-a" / "formal_notice" / "letter.pdf"
     assert embedded_fonts(letter) <= {"Liberation-Sans", "Liberation-Sans-Bold", "Liberation-Sans-Italic"}
@@ -63,7 +63,7 @@ def test_latin_letters_use_the_cached_subset_of_the_theme_fonts(site_factory, tm
 def test_a_name_in_another_script_gets_the_full_theme_fonts(site_factory):
     name = "Ελληνικά Ψηφιακά ΑΕ"  # Liberation Sans has Greek; the subset has not
     site_dir = site_factory(clients=[{**DEFAULT_CLIENT, "name": name}], invoices=OVERDUE, journal=JOURNAL,
-                            site={"as_of": "2026-11-22"})
+                            site={"as_of": "2026-11-23"})
     letter = build(site_dir)
     assert embedded_fonts(letter) <= {"Liberation-Sans", "Liberation-Sans-Bold", "Liberation-Sans-Italic"}
     assert name in PdfReader(letter).pages[0].extract_text()
@@ -105,7 +105,7 @@ def test_subset_fonts_draw_like_the_full_fonts(site_factory, tmp_path, monkeypat
     elif not weasyprint.pdf.fonts.harfbuzz_subset:
         pytest.skip("HarfBuzz's subsetter is not installed (Debian: libharfbuzz-subset0)")
 
-    site_dir = site_factory(invoices=OVERDUE, journal=JOURNAL, site={"as_of": "2026-11-22"})
+    site_dir = site_factory(invoices=OVERDUE, journal=JOURNAL, site={"as_of": "2026-11-23"})
     build(site_dir)
     html = (site_dir / "_site" / "client-a" / "formal_notice" / "letter.html").read_text(encoding="utf-8")
     base_url = str(builtin_themes_dir() / "classic")

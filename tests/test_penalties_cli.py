@@ -20,7 +20,7 @@ def test_json_has_the_spec_shape_with_money_as_strings():
     first = items[0]
     assert set(first) >= {"invoice", "client", "due", "outstanding", "days_late", "interest", "indemnity", "total_penalties", "periods"}
     assert first["periods"][0] == {"from": "2026-09-25", "to": "2026-10-20", "days": 25, "principal": "8640.00", "annual_rate": "15.00", "interest": "88.77"}
-    assert first["interest"] == "178.82" and first["indemnity"] == "40.00" and first["total_penalties"] == "218.82"
+    assert first["interest"] == "181.55" and first["indemnity"] == "40.00" and first["total_penalties"] == "221.55"  # on 23 November 2026
 
 
 def test_table_totals_per_client_and_flags_disputed_invoices():
@@ -28,7 +28,7 @@ def test_table_totals_per_client_and_flags_disputed_invoices():
     assert result.exit_code == 0, result.output
     table = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
     assert "facture contestée, hors relance : Teintes non conformes au bon à tirer validé" in table
-    assert "Total général" in table and "1 331,64 €" in table
+    assert "Total général" in table and "1 346,26 €" in table
     assert "the legal rate is not known for 2026-S2" in result.stderr  # the coverage warning
 
 

@@ -1,4 +1,4 @@
-"""The stage engine pinned to a table of cases (spec "Stages", rules 1–6).
+"""The stage engine pinned to a table of cases (spec "Stages", rules 1–8).
 
 Each case builds one client with one invoice due on DUE and optional journal entries,
 and states the stage decided on the build date.
@@ -11,8 +11,9 @@ from decimal import Decimal as D
 
 import pytest
 
+from relancegen.law.calendar import EVERY_DAY, WorkingDays
 from relancegen.site.model import DEFAULT_PROFILES, DEFAULT_SCHEDULE, Address, Client, Invoice, JournalEntry, Payment, Policy, Promise
-from relancegen.law.stages import decide_stage, open_invoices, prevention_invoices
+from relancegen.law.stages import Rules, decide_stage, open_invoices, prevention_invoices
 
 DUE = dt.date(2026, 10, 1)
 PARIS = dt.timezone(dt.timedelta(hours=1))
@@ -22,9 +23,12 @@ def day(offset: int) -> dt.date:
     return DUE + dt.timedelta(days=offset)
 
 
-def entry(stage: str, offset: int, status: str = "sent", invoices: tuple[str, ...] = ("F-1",)) -> JournalEntry:
+RULES = Rules(DEFAULT_SCHEDULE, DEFAULT_PROFILES, Policy(), calendar=EVERY_DAY)
+
+
+def entry(stage: str, offset: int, status: str = "sent", invoices: tuple[str, ...] = ("F-1",), **extra) -> JournalEntry:
     moment = dt.datetime.combine(day(offset), dt.time(9), tzinfo=PARIS)
-    return JournalEntry(time=moment, client="c", stage=stage, channel="email", invoices=invoices, status=status)
+    return JournalEntry(time=moment, client="c", stage=stage, channel="email", invoices=invoices, status=status, extra=extra)
 
 
 def client(**fields) -> Client:
@@ -49,7 +53,20 @@ CASES = [
     ("day-50-formal-notice", 50, {}, {}, [entry("penalties", 35)], "formal_notice"),
     ("day-65-collection", 65, {}, {}, [entry("formal_notice", 50)], "collection"),
     ("day-49-calendar-caps-progression", 49, {}, {}, [entry("penalties", 35)], None),
-    ("calendar-ahead-takes-one-step", 80, {}, {}, [entry("reminder", 5)], "call"),
+    ("call-due-after-reminder-waits-for-a-person", 18, {}, {}, [entry("reminder", 5)], "call"),
+    ("call-never-made-escalation-goes-on", 19, {}, {}, [entry("reminder", 5)], None),
+    ("call-never-made-overdue-at-its-calendar-day", 20, {}, {}, [entry("reminder", 5)], "overdue"),
+    ("late-reminder-call-waits-its-own-gap", 23, {}, {}, [entry("reminder", 10)], "call"),
+    ("late-reminder-call-wait-counts-from-the-call-day", 24, {}, {}, [entry("reminder", 10)], "overdue"),
+    ("calendar-ahead-takes-one-step", 80, {}, {}, [entry("reminder", 5), entry("call", 12, "recorded")], "overdue"),
+    ("unknown-delivery-counts-as-done", 12, {}, {}, [entry("reminder", 5, "unknown")], "call"),
+    ("overdue-letter-deadline-holds", 28, {}, {}, [entry("call", 12, "recorded"), entry("overdue", 20)], None),
+    ("formal-notice-deadline-day-itself-holds", 58, {}, {}, [entry("formal_notice", 50)], None),
+    ("formal-notice-deadline-passed", 59, {}, {}, [entry("formal_notice", 50)], None),
+    ("formal-notice-deadline-passed-at-collection-calendar", 65, {}, {}, [entry("formal_notice", 50)], "collection"),
+    ("journal-promise-holds", 25, {}, {}, [entry("reminder", 5), entry("call", 12, "recorded", promise={"date": day(30).isoformat()})], None),
+    ("journal-promise-broken-resumes", 31, {}, {}, [entry("reminder", 5), entry("call", 12, "recorded", promise={"date": day(30).isoformat()})], "overdue"),
+    ("journal-dispute-leaves-escalation", 40, {}, {}, [entry("call", 12, "recorded", outcome="dispute")], None),
     ("min-gap-not-met", 20, {}, {}, [entry("call", 16, "recorded")], None),
     ("min-gap-met-exactly", 23, {}, {}, [entry("call", 16, "recorded")], "overdue"),
     ("good-payer-shifted-ten-days", 14, {"payer": "good"}, {}, [], None),
@@ -60,7 +77,8 @@ CASES = [
     ("disputed-invoice-leaves-escalation", 40, {}, {"disputed": "livraison contestée"}, [], None),
     ("future-promise-waits", 40, {}, {"promise": Promise(day(45))}, [entry("reminder", 5)], None),
     ("promise-due-today-still-waits", 40, {}, {"promise": Promise(day(40))}, [entry("reminder", 5)], None),
-    ("past-promise-escalates", 40, {}, {"promise": Promise(day(30))}, [entry("reminder", 5)], "call"),
+    ("broken-promise-resumes-with-the-call", 40, {}, {"promise": Promise(day(36))}, [entry("reminder", 5)], "call"),
+    ("broken-promise-call-never-made", 40, {}, {"promise": Promise(day(30))}, [entry("reminder", 5)], "overdue"),
     ("paused", 40, {"paused_until": day(41)}, {}, [], None),
     ("pause-ended", 40, {"paused_until": day(40)}, {}, [], "reminder"),
     ("strategic-capped-at-penalties", 60, {"strategic": True}, {}, [entry("overdue", 20)], "penalties"),
@@ -78,8 +96,8 @@ CASES = [
 def test_stage_decision(after_due, client_fields, invoice_fields, journal, expected):
     as_of = day(after_due)
     the_client = client(**client_fields)
-    open_ = open_invoices([invoice(**invoice_fields)], as_of)
-    decision = decide_stage(the_client, open_, journal, as_of, schedule=DEFAULT_SCHEDULE, profiles=DEFAULT_PROFILES, policy=Policy())
+    open_ = open_invoices([invoice(**invoice_fields)], as_of, journal)
+    decision = decide_stage(the_client, open_, journal, as_of, rules=RULES)
     assert decision.stage == expected, decision.reason
     assert decision.reason
 
@@ -94,5 +112,107 @@ def test_stage_decision(after_due, client_fields, invoice_fields, journal, expec
 ])
 def test_prevention_window(before_due, journal, expected):
     as_of = day(-before_due)
-    notices = prevention_invoices([invoice()], journal, as_of, DEFAULT_SCHEDULE)
+    notices = prevention_invoices([invoice()], journal, as_of, DEFAULT_SCHEDULE, EVERY_DAY)
     assert [inv.number for inv in notices] == expected
+
+
+def test_the_act_claims_only_the_invoices_due_for_its_stage():
+    """Rule 7: an invoice two days late is mentioned, never claimed, in a formal notice."""
+    old, young = invoice(), invoice(number="F-2", due=day(50))
+    journal = [entry("reminder", 5), entry("call", 12, "recorded"), entry("overdue", 20), entry("penalties", 35)]
+    decision = decide_stage(client(), [old, young], journal, day(52), rules=RULES)
+    assert decision.stage == "formal_notice"
+    assert decision.claimed == ("F-1",)
+    assert "mentions F-2" in decision.reason
+    later = journal + [entry("formal_notice", 52)]
+    assert decide_stage(client(), [old, young], later, day(58), rules=RULES).stage is None  # the client's gap
+    decision = decide_stage(client(), [old, young], later, day(59), rules=RULES)
+    assert (decision.stage, decision.claimed) == ("reminder", ("F-2",))  # F-1 is still inside its delay
+
+
+def test_one_act_a_day_and_one_every_minimum_gap_per_client():
+    first, second = invoice(), invoice(number="F-2", due=day(3))
+    journal = [entry("reminder", 5)]
+    assert decide_stage(client(), [first, second], journal, day(9), rules=RULES).stage is None
+    decision = decide_stage(client(), [first, second], journal, day(12), rules=RULES)
+    assert (decision.stage, decision.claimed) == ("call", ("F-1",))
+
+
+def test_acts_of_the_build_day_are_not_read():
+    """A build run again after the morning's send decides the same act."""
+    journal = [entry("reminder", 5), entry("call", 12, "recorded"), entry("overdue", 20)]
+    decision = decide_stage(client(), [invoice()], journal, day(20), rules=RULES)
+    assert (decision.stage, decision.claimed) == ("overdue", ("F-1",))
+
+
+FRENCH = Rules(DEFAULT_SCHEDULE, DEFAULT_PROFILES, Policy(), calendar=WorkingDays())
+
+
+@pytest.mark.parametrize(("date", "expected"), [
+    (dt.date(2026, 10, 6), "reminder"),   # Tuesday, day 5
+    (dt.date(2026, 10, 10), None),        # Saturday
+    (dt.date(2026, 10, 11), None),        # Sunday
+    (dt.date(2026, 10, 12), "reminder"),  # Monday
+])
+def test_acts_on_working_days_only(date, expected):
+    assert decide_stage(client(), [invoice()], [], date, rules=FRENCH).stage == expected
+
+
+def test_deadlines_fall_on_working_days():
+    # 8 days after Friday 23 October 2026 is Saturday 31 October; Sunday 1 November is All Saints' Day.
+    assert FRENCH.deadline("formal_notice", dt.date(2026, 10, 23)) == dt.date(2026, 11, 2)
+    assert FRENCH.deadline("reminder", dt.date(2026, 10, 23)) is None
+    assert WorkingDays().on_or_after(dt.date(2026, 12, 25)) == dt.date(2026, 12, 28)
+
+
+def test_a_time_barred_claim_leaves_escalation():
+    old = invoice(due=dt.date(2021, 9, 30))
+    assert open_invoices([old], dt.date(2026, 9, 29), kind="b2b") == [old]
+    assert open_invoices([old], dt.date(2026, 9, 30), kind="b2b") == []
+
+
+@pytest.mark.parametrize(("schedule", "working_days", "first_reminder"), [
+    ([{"stage": "reminder", "days": 5}], True, "2026-10-12"),
+    ({"steps": [{"stage": "reminder", "days": 5}]}, True, "2026-10-12"),
+    ({"working_days": False, "steps": [{"stage": "reminder", "days": 5}]}, False, "2026-10-10"),
+    ({"working_days": False}, False, "2026-10-10"),
+])
+def test_schedule_as_a_list_or_a_mapping(site_factory, schedule, working_days, first_reminder):
+    from relancegen.law.plan import plan_site
+    from relancegen.site.loader import load_site
+
+    site_dir = site_factory(invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-05", "due": "2026-10-05", "amount": "100.00"}], schedule=schedule)
+    site = load_site(site_dir)
+    assert site.working_days is working_days
+    acts = plan_site(site, dt.date(2026, 10, 6), dt.date(2026, 10, 14))
+    assert [(a.day.isoformat(), a.stage) for a in acts][0] == (first_reminder, "reminder")
+
+
+def test_a_bad_schedule_names_the_field(site_factory):
+    from relancegen.errors import SiteError
+    from relancegen.site.loader import load_site
+
+    site_dir = site_factory(schedule={"working_days": "yes", "step": []})
+    with pytest.raises(SiteError) as caught:
+        load_site(site_dir)
+    messages = [str(problem) for problem in caught.value.problems]
+    assert any("schedule.working_days" in m and "expected true or false" in m for m in messages), messages
+    assert any("schedule.step" in m and "did you mean 'steps'" in m for m in messages), messages
+
+
+def test_a_consumer_owes_interest_only_on_invoices_a_formal_notice_named(site_factory):
+    from relancegen.law.situation import compute_situation
+    from relancegen.site.loader import load_site
+
+    consumer = {"id": "client-a", "name": "Mme A", "kind": "b2c", "address": {"lines": ["1 rue"], "postcode": "69003", "city": "Lyon"},
+                "contacts": [{"name": "Mme A", "email": "a@example.fr"}]}
+    site_dir = site_factory(
+        clients=[consumer],
+        invoices=[{"number": "A-1", "client": "client-a", "issued": "2026-06-01", "due": "2026-07-01", "amount": "1000.00"},
+                  {"number": "A-2", "client": "client-a", "issued": "2026-08-01", "due": "2026-09-01", "amount": "1000.00"}],
+        journal=[{"time": "2026-09-01T09:00:00+02:00", "client": "client-a", "stage": "formal_notice", "channel": "registered_post", "invoices": ["A-1"], "status": "sent"}],
+    )
+    site = load_site(site_dir)
+    situation = compute_situation(site, site.clients["client-a"], dt.date(2026, 10, 1))
+    interest = {line.invoice.number: (line.penalties.interest_due if line.penalties else D("0")) for line in (*situation.overdue, *situation.other_overdue)}
+    assert interest["A-1"] > 0 and interest["A-2"] == 0

@@ -33,6 +33,7 @@ from relancegen.site.model import Site
 from relancegen.plugins import get_plugin_manager, installed_plugins, plugin_renderer
 from relancegen.documents.render import RenderedDocument, Renderer
 from relancegen.law.situation import ClientSituation, call_priority, compute_situations, specimen_situations
+from relancegen.law.todo import Todo, morning_todo
 
 CALL_LIST_PATH = "call-list.pdf"
 MIN_TASKS_PER_WORKER = 12
@@ -62,6 +63,7 @@ class BuildSummary:
     document_count: int = 0
     rendered: int = 0
     unchanged: int = 0
+    todo: Todo | None = None  # the morning to-do of the build date (none for the specimen)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     previous = {} if options.force else _previous_entries(options.output)
 
     situations = _situations(site, options)
+    if not options.all_stages:
+        summary.todo = morning_todo(site, situations, options.as_of)
     entries: list[dict[str, Any]] = []
     tasks: list[RenderTask | CallListTask] = []
     for situation in situations:

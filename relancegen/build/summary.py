@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relancegen.build.pipeline import BuildSummary
+from relancegen.law.todo import Todo
 from relancegen.site.model import STAGES
 
 STAGE_LABELS = {
@@ -31,4 +32,31 @@ def format_summary(summary: BuildSummary) -> str:
     if summary.warnings:
         lines.append("Warnings:")
         lines.extend(f"  - {warning}" for warning in summary.warnings)
+    return "\n".join(lines)
+
+
+TODO_HEADINGS = {
+    "call": "Calls to make, most urgent first",
+    "unknown": "Deliveries with an unknown outcome (answer with `relancegen resolve`)",
+    "failed": "Failed deliveries",
+    "promise": "Payment promises",
+    "missed_call": "Calls never made",
+    "limitation": "Claims nearing their limitation date",
+}
+
+
+def format_todo(todo: Todo) -> str:
+    """The morning to-do: what a person must do today, by kind, most pressing first."""
+    if not todo.items:
+        return f"To do on {todo.as_of.isoformat()}: nothing waits for a person."
+    lines = [f"To do on {todo.as_of.isoformat()}: {len(todo.items)} item{'s' if len(todo.items) > 1 else ''}"]
+    for kind, heading in TODO_HEADINGS.items():
+        items = todo.of_kind(kind)
+        if not items:
+            continue
+        lines.append(f"  {heading}:")
+        for number, item in enumerate(items, start=1):
+            phone = f"  {item.phone}" if item.phone else ""
+            marker = f"{number}." if kind == "call" else "-"
+            lines.append(f"    {marker} {item.client}{phone}  {item.text}")
     return "\n".join(lines)

@@ -39,8 +39,22 @@ class JournalWriteError(RelancegenError):
     """The journal could not take an entry; nothing of it was kept."""
 
 
+#: The clock seam: an ISO time with its UTC offset that replaces the clock for the journal's
+#: times (simulations of the daily routine, tests). Never set it in production.
+CLOCK_VARIABLE = "RELANCEGEN_NOW"
+
+
 def now() -> dt.datetime:
-    """The current local time with its UTC offset, to the second."""
+    """The current local time with its UTC offset, to the second (or ``$RELANCEGEN_NOW``)."""
+    pinned = os.environ.get(CLOCK_VARIABLE)
+    if pinned:
+        try:
+            moment = dt.datetime.fromisoformat(pinned)
+        except ValueError:
+            raise RelancegenError(f"{CLOCK_VARIABLE}={pinned!r}: expected an ISO time with its UTC offset") from None
+        if moment.tzinfo is not None:
+            return moment.replace(microsecond=0)
+        raise RelancegenError(f"{CLOCK_VARIABLE}={pinned!r}: the time needs its UTC offset, e.g. +01:00")
     return dt.datetime.now().astimezone().replace(microsecond=0)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from relancegen.law.situation import ClientSituation
+from relancegen.law.stages import promises_of, running_promise
 
 PDF_AND_HTML = ("pdf", "html")
 TEXT_AND_HTML = ("txt", "html")
@@ -78,13 +79,12 @@ def needs_call_follow_up(situation: ClientSituation) -> bool:
     """A call was recorded, it obtained a promise still pending, and no summary email went
     out since: the follow-up email confirming what was agreed is due."""
     calls = [e for e in situation.history if e.stage == "call" and e.status == "recorded"]
-    if not calls or situation.stage == "call":
+    if not calls or situation.stage == "call" or not situation.working_day:
         return False
     last_call = max(calls, key=lambda e: e.time)
-    promised = any(
-        line.invoice.promise is not None and line.invoice.promise.date >= situation.as_of
-        for line in (*situation.overdue, *situation.not_yet_due)
-    )
+    lines = (*situation.overdue, *situation.other_overdue, *situation.not_yet_due)
+    promises = promises_of([line.invoice for line in lines], situation.history)
+    promised = running_promise(promises, {line.invoice.number for line in lines}, situation.as_of) is not None
     followed_up = any(
         e.stage == "call" and e.channel == "email" and e.status == "sent" and e.time >= last_call.time
         for e in situation.history

@@ -43,6 +43,8 @@ OVERRIDES_DIR = "overrides"
 BLOCKS_TEMPLATE = "blocks.html"
 TEXT_BLOCKS_TEMPLATE = "blocks.txt"
 BLOCK_NAMES = ("invoice_table", "not_yet_due_table", "payment_block", "penalty_table")
+#: Blocks a theme may leave out (older themes): rendered empty when its blocks lack them.
+OPTIONAL_BLOCK_NAMES = ("other_overdue_table",)
 REGISTERED_STAGES = ("penalties", "formal_notice")
 RATES_TEMPLATE = "rates.txt"
 DEFAULT_SOURCE_LANGUAGE = "fr"
@@ -270,7 +272,8 @@ class Renderer:
             "late_interest_text": self.late_interest_text(client.kind, lines, language),
             "late_payment_directive": late_payment_directive_applies(client.kind, self.site.creditor.address.country, client.address.country),
             "recovery_indemnity": None if client.kind == "b2c" else terms.recovery_indemnity,
-            "deadline": situation.as_of + dt.timedelta(days=terms.formal_notice_days),
+            "deadline": situation.deadline or situation.as_of + dt.timedelta(days=terms.formal_notice_days),
+            "other_overdue": list(situation.other_overdue) if stage != "prevention" else [],
             "formal_notice_date": situation.formal_notice_date,
             "history": list(situation.history),
             "payment": self._payment(lines, amount),
@@ -290,11 +293,11 @@ class Renderer:
 
     def _blocks(self, context: dict[str, Any]) -> dict[str, Any]:
         html_blocks = self.env.get_template(BLOCKS_TEMPLATE).make_module(context)
-        return {name: Markup(getattr(html_blocks, name)()) for name in BLOCK_NAMES}
+        return {name: Markup(getattr(html_blocks, name)()) for name in BLOCK_NAMES} | _optional_blocks(html_blocks, Markup)
 
     def _text_blocks(self, context: dict[str, Any]) -> dict[str, str]:
         text_blocks = self.text_env.get_template(TEXT_BLOCKS_TEMPLATE).make_module(context)
-        return {name: str(getattr(text_blocks, name)()).strip("\n") for name in BLOCK_NAMES}
+        return {name: str(getattr(text_blocks, name)()).strip("\n") for name in BLOCK_NAMES} | _optional_blocks(text_blocks, lambda text: str(text).strip("\n"))
 
     # -- rates -------------------------------------------------------------------------
 
@@ -352,6 +355,11 @@ class Renderer:
         text_context = {**context, **self._text_blocks(context)}
         rendered = self._render_string(letter.body, text_context, letter, text=True)
         return "\n\n".join(_paragraphs(rendered)) + "\n"
+
+
+def _optional_blocks(module: Any, wrap: Any) -> dict[str, Any]:
+    """The optional blocks a theme's blocks module defines; empty text for the others."""
+    return {name: wrap(getattr(module, name)()) if hasattr(module, name) else wrap("") for name in OPTIONAL_BLOCK_NAMES}
 
 
 def _default_pdf_renderer(html: str, base_url: str) -> bytes:

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from relancegen.errors import Location, Problem
-from relancegen.site.model import LateInterestRule, Site
+from relancegen.site.model import Invoice, LateInterestRule, Site
 from relancegen.site.rates import RateTables
 
 MAX_PAYMENT_DAYS = 60  # C. com. L441-10: 60 days from the invoice date at most
@@ -55,11 +55,16 @@ def _limitation_warnings(site: Site, as_of: dt.date) -> list[Problem]:
         if invoice.outstanding(as_of) <= 0:
             continue
         years = LIMITATION_YEARS[site.clients[invoice.client].kind]
-        limit = _add_years(invoice.due, years)
+        limit = limitation_date(invoice, site.clients[invoice.client].kind)
         if as_of >= limit - dt.timedelta(days=LIMITATION_NOTICE_DAYS):
             state = "is time-barred since" if as_of >= limit else "becomes time-barred on"
             found.append(Problem(invoice.location, f"invoices[{invoice.number}].due", f"the claim {state} {limit.isoformat()} ({years} years); a formal notice does not interrupt limitation, only an acknowledgement by the debtor or a court claim does", "warning"))
     return found
+
+
+def limitation_date(invoice: Invoice, kind: str) -> dt.date:
+    """The day the claim becomes time-barred, as ``check`` warns of it."""
+    return _add_years(invoice.due, LIMITATION_YEARS[kind])
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:

@@ -34,11 +34,16 @@ class ClientSituation:
     last_stage: str | None  # the most advanced escalation stage sent or recorded
     last_stage_date: dt.date | None
     reason: str  # one sentence in English for the build summary: why this stage / why none
-    overdue: tuple[InvoiceLine, ...]  # open invoices with due < as_of
+    overdue: tuple[InvoiceLine, ...]  # what the documents claim: on an act day the invoices the act
+    # claims (spec rule 7), otherwise every open invoice with due < as_of
     not_yet_due: tuple[InvoiceLine, ...]  # open invoices with due >= as_of
     prevention: tuple[InvoiceLine, ...]  # invoices that get a prevention notice today
     history: tuple[JournalEntry, ...]  # the client's journal entries, oldest first
     formal_notice_date: dt.date | None  # date of the formal_notice entry, if any
+    other_overdue: tuple[InvoiceLine, ...] = ()  # overdue open invoices today's act mentions but does not claim
+    deadline: dt.date | None = None  # the payment deadline a document dated as_of prints (a working day)
+    decision: stages.StageDecision | None = None  # the stage engine's full answer, per invoice
+    working_day: bool = True  # documents are dated and sent on working days only (rule 8)
 
     @property
     def principal(self) -> Decimal:
@@ -70,9 +75,10 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
     """The client's situation on ``as_of``, following the spec's stage rules."""
     invoices = site.invoices_of(client.id)
     history = site.journal_of(client.id)
-    open_ = stages.open_invoices(invoices, as_of)
+    rules = stages.Rules.of(site)
+    open_ = stages.open_invoices(invoices, as_of, history, client.kind)
     notice = formal_notice_date(history)
-    lines = [_line(site, client, inv, as_of, notice) for inv in open_]
+    lines = [_line(site, client, inv, as_of, stages.formal_notice_of(history, inv.number)) for inv in open_]
     overdue = tuple(line for line in lines if line.invoice.due < as_of)
     not_yet_due = tuple(line for line in lines if line.invoice.due >= as_of)
 
@@ -81,12 +87,10 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         decision = stages.StageDecision(None, None, None, None, reason)
         prevention: tuple[InvoiceLine, ...] = ()
     else:
-        decision = stages.decide_stage(
-            client, open_, history, as_of,
-            schedule=site.schedule, profiles=site.profiles, policy=site.policy,
-        )
-        noticed = {inv.number for inv in stages.prevention_invoices(open_, history, as_of, site.schedule)}
+        decision = stages.decide_stage(client, open_, history, as_of, rules=rules, all_invoices=invoices)
+        noticed = {inv.number for inv in stages.prevention_invoices(open_, history, as_of, site.schedule, rules.calendar)}
         prevention = tuple(line for line in not_yet_due if line.invoice.number in noticed)
+    claimed = tuple(line for line in overdue if line.invoice.number in decision.claimed) if decision.stage else overdue
     return ClientSituation(
         client=client,
         as_of=as_of,
@@ -95,11 +99,15 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         last_stage=decision.last_stage,
         last_stage_date=decision.last_stage_date,
         reason=decision.reason,
-        overdue=overdue,
+        overdue=claimed,
         not_yet_due=not_yet_due,
         prevention=prevention,
         history=tuple(history),
         formal_notice_date=notice,
+        other_overdue=tuple(line for line in overdue if line not in claimed),
+        deadline=rules.calendar.on_or_after(as_of + dt.timedelta(days=site.terms.formal_notice_days)),
+        decision=decision,
+        working_day=rules.calendar.is_working_day(as_of),
     )
 
 
@@ -116,13 +124,14 @@ def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[Clie
     overdue so that a proof-reader sees filled-in documents.
     """
     base = compute_situation(site, client, as_of)
-    overdue = base.overdue or base.not_yet_due
-    prevention = base.not_yet_due or base.overdue
+    overdue = (base.overdue + base.other_overdue) or base.not_yet_due
+    prevention = base.not_yet_due or overdue
     return [
         dataclasses.replace(
             base,
             stage=stage if stage != "prevention" else None,
             overdue=overdue,
+            other_overdue=(),
             prevention=prevention if stage == "prevention" else (),
             reason="specimen",
         )

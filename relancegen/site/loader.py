@@ -94,6 +94,7 @@ def load_site(site_dir: Path) -> Site:
         ),
         channels=dict(config["channels"] or {}),
         warnings=tuple(p for p in problems if p.severity == "warning"),
+        working_days=config["schedule"]["working_days"] if config["schedule"] else True,
     )
 
 
@@ -235,7 +236,8 @@ def _closest(name: str, known: set[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _build_schedule(raw: Any, problems: list[Problem]) -> tuple[ScheduleStep, ...]:
+def _build_schedule(section: Any, problems: list[Problem]) -> tuple[ScheduleStep, ...]:
+    raw = section["steps"] if section else None
     if not raw:
         return DEFAULT_SCHEDULE
     steps = tuple(ScheduleStep(step["stage"], step["days"]) for step in raw)

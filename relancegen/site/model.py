@@ -48,9 +48,15 @@ PAYMENT_ALLOCATIONS: tuple[str, ...] = ("principal", "interest_first")
 JOURNAL_STATUSES: tuple[str, ...] = ("attempt", "sent", "failed", "recorded", "unknown", "tracked", "resolved")
 
 
+_RANKS: dict[str, int] = {stage: rank for rank, stage in enumerate(STAGES)}
+
+
 def stage_rank(stage: str) -> int:
-    """Position of a stage in the escalation order (prevention is 0)."""
-    return STAGES.index(stage)
+    """Position of a stage in the escalation order (prevention is 0); ValueError if unknown."""
+    try:
+        return _RANKS[stage]
+    except KeyError:
+        raise ValueError(f"unknown stage {stage!r}") from None
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,7 @@ DEFAULT_PROFILES: dict[str, int] = {"good": 10, "average": 0, "bad": -3}
 class Policy:
     min_days_between_stages: int = 7
     minimum_balance: Decimal = Decimal("0.00")
+    call_wait_days: int = 7  # escalation goes on when no call is recorded within this delay
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,7 @@ class Site:
     rates: Any  # relancegen.site.rates.RateTables (kept as Any to avoid an import cycle)
     channels: dict[str, dict[str, Any]]
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
+    working_days: bool = True  # schedule.working_days: acts and deadlines on French working days
 
     def without_data(self) -> Site:
         """The site's settings without its clients, invoices and journal: all that rendering

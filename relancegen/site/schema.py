@@ -432,9 +432,25 @@ TERMS = Record(
     }
 )
 
-SCHEDULE = ListOf(
+SCHEDULE_STEPS = ListOf(
     Record({"stage": Choice(STAGES, required=True), "days": Integer(required=True, minimum=-60, maximum=3650)})
 )
+
+
+class Schedule(Field):
+    """``schedule:`` as a list of steps (working days on), or as a mapping
+    ``{working_days: bool, steps: [...]}``; both parse to ``{"working_days", "steps", "_line"}``."""
+
+    record = Record({"working_days": Boolean(default=True), "steps": SCHEDULE_STEPS})
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        if isinstance(value, list):
+            steps = SCHEDULE_STEPS.parse(value, ctx, path, line)
+            return INVALID if steps is INVALID else {"working_days": True, "steps": steps, "_line": line}
+        return self.record.parse(value, ctx, path, line)
+
+
+SCHEDULE = Schedule()
 
 PROFILES = MapOf(
     Record({"shift_days": Integer(required=True, minimum=-365, maximum=365)}),
@@ -445,6 +461,7 @@ POLICY = Record(
     {
         "min_days_between_stages": Integer(minimum=0, maximum=365, default=7),
         "minimum_balance": Money(default=Decimal("0.00")),
+        "call_wait_days": Integer(minimum=0, maximum=365, default=7),
     }
 )
 

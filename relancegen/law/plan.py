@@ -1,0 +1,127 @@
+"""``relancegen plan``: the dunning calendar if nothing changes (spec "Stages", rule 8).
+
+From the site's data and journal on D, run the stage engine day by day up to D2 on a
+simulated journal: each act it decides is journaled as sent, as the daily ``build && send``
+would; no payment arrives and no call is recorded. Nothing is rendered or sent. The same
+:func:`relancegen.law.stages.decide_stage` decides, so the plan agrees with what the daily
+routine then does. Pure: the dates are arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from relancegen.law import stages
+from relancegen.law.checks import limitation_date
+from relancegen.law.penalties import compute_penalties
+from relancegen.site.model import STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
+
+#: Stages whose documents claim the penalties as well as the principal.
+PENALTY_STAGES = ("penalties", "formal_notice", "collection")
+SIMULATED = "simulated"
+
+
+@dataclass(frozen=True)
+class PlannedAct:
+    """One act a client will receive: a document set on a day, or a call to make."""
+
+    day: dt.date
+    client: str
+    stage: str
+    media: tuple[str, ...]
+    invoices: tuple[str, ...]
+    amount: Decimal  # what the act claims: the principal, plus penalties from the penalty letter on
+    deadline: dt.date | None  # the payment deadline the documents print
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "date": self.day.isoformat(), "client": self.client, "stage": self.stage, "media": list(self.media),
+            "invoices": list(self.invoices), "amount": f"{self.amount:.2f}",
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+        }
+
+
+def plan_site(site: Site, start: dt.date, until: dt.date, client_id: str | None = None) -> list[PlannedAct]:
+    """Every act from ``start`` to ``until`` (both included), by date then client."""
+    rules = stages.Rules.of(site)
+    ids = [client_id] if client_id else sorted(site.clients)
+    acts = [act for cid in ids for act in plan_client(site, site.clients[cid], start, until, rules)]
+    return sorted(acts, key=lambda act: (act.day, act.client, stage_rank(act.stage)))
+
+
+def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rules: stages.Rules) -> list[PlannedAct]:
+    """One client's acts: the engine run on its simulated journal each working day on which
+    something may change (the day after an act, the day a wait ends, a date in the data)."""
+    invoices = site.invoices_of(client.id)
+    journal = site.journal_of(client.id)
+    data_dates = _data_dates(site, client, invoices)
+    planned: list[PlannedAct] = []
+    calling = False  # a call is pending: it is listed on its first day only
+    day = start
+    while day <= until:
+        if not rules.calendar.is_working_day(day):
+            day = rules.calendar.on_or_after(day)
+            continue
+        calling, next_change = _plan_day(site, client, invoices, journal, day, rules, planned, calling)
+        tomorrow = day + dt.timedelta(days=1)
+        day = tomorrow if next_change is None else min([next_change, *(d for d in data_dates if d >= tomorrow)])
+        day = max(day, tomorrow)
+    return planned
+
+
+def _data_dates(site: Site, client: Client, invoices: list) -> list[dt.date]:
+    """The days on which the client's data alone may change a decision: an invoice enters
+    the prevention window or falls due, a payment, a promise ending, the end of a pause,
+    limitation."""
+    window = next((step.days for step in site.schedule if step.stage == stages.PREVENTION), 0)
+    dates = [client.paused_until] if client.paused_until else []
+    for invoice in invoices:
+        dates += [invoice.due + dt.timedelta(days=window), invoice.due + dt.timedelta(days=1), limitation_date(invoice, client.kind)]
+        dates += [payment.date for payment in invoice.payments]
+        if invoice.promise:
+            dates.append(invoice.promise.date + dt.timedelta(days=1))
+    return sorted(set(dates))
+
+
+def _plan_day(site: Site, client: Client, invoices: list, journal: list[JournalEntry], day: dt.date,
+              rules: stages.Rules, planned: list[PlannedAct], calling: bool) -> tuple[bool, dt.date | None]:
+    """Decide one day like a build, journal what a send would. Returns whether a call is
+    pending, and the next day something may change (None: look again tomorrow)."""
+    open_ = stages.open_invoices(invoices, day, journal, client.kind)
+    if not open_ or stages.below_minimum(open_, day, site.policy.minimum_balance):
+        return False, dt.date.max
+    coming_due = tuple(inv.number for inv in stages.prevention_invoices(open_, journal, day, site.schedule, rules.calendar))
+    if coming_due:
+        planned.append(_act(site, client, open_, journal, day, stages.PREVENTION, coming_due, None))
+        journal.append(_entry(client.id, stages.PREVENTION, "email", coming_due, day))
+    decision = stages.decide_stage(client, open_, journal, day, rules=rules, all_invoices=invoices)
+    if decision.stage is None:
+        return False, decision.next_change or dt.date.max
+    if decision.stage == stages.CALL:
+        if not calling:
+            planned.append(_act(site, client, open_, journal, day, decision.stage, decision.claimed, None))
+        return True, decision.next_change
+    planned.append(_act(site, client, open_, journal, day, decision.stage, decision.claimed, decision.deadline))
+    for medium in STAGE_MEDIA[decision.stage]:
+        journal.append(_entry(client.id, decision.stage, medium, decision.claimed, day))
+    return False, day + dt.timedelta(days=max(rules.policy.min_days_between_stages, 1))  # the client's gap
+
+
+def _act(site: Site, client: Client, open_: list, journal: list[JournalEntry], day: dt.date, stage: str,
+         numbers: tuple[str, ...], deadline: dt.date | None) -> PlannedAct:
+    claimed = [inv for inv in open_ if inv.number in numbers]
+    amount = sum((inv.outstanding(day) for inv in claimed), Decimal("0.00"))
+    if stage in PENALTY_STAGES:
+        for invoice in claimed:
+            notice = day if stage == "formal_notice" else stages.formal_notice_of(journal, invoice.number)
+            penalties = compute_penalties(invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=day, formal_notice_date=notice)
+            if penalties is not None:
+                amount += penalties.interest_due + penalties.indemnity
+    return PlannedAct(day, client.id, stage, STAGE_MEDIA[stage], tuple(numbers), amount, deadline)
+
+
+def _entry(client_id: str, stage: str, medium: str, numbers: tuple[str, ...], day: dt.date) -> JournalEntry:
+    moment = dt.datetime.combine(day, dt.time(9), tzinfo=dt.timezone.utc)
+    return JournalEntry(time=moment, client=client_id, stage=stage, channel=medium, invoices=numbers, status="sent", proof={SIMULATED: True})

@@ -1,0 +1,84 @@
+"""`relancegen plan`: the dunning calendar of the example site, as a table and as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from relancegen.cli import main
+from relancegen.law.calendar import WorkingDays
+
+EXAMPLE = Path(__file__).resolve().parent.parent
+
+
+def plan(*args: str):
+    result = CliRunner().invoke(main, ["plan", "--site", str(EXAMPLE), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_plan_json_is_a_calendar_that_keeps_the_rules():
+    document = json.loads(plan("--until", "2027-02-28", "--format", "json"))
+    assert (document["from"], document["until"]) == ("2026-11-23", "2027-02-28")
+    acts = document["acts"]
+    calendar = WorkingDays()
+    by_client: dict[str, list[dict]] = {}
+    for act in acts:
+        day = dt.date.fromisoformat(act["date"])
+        assert calendar.is_working_day(day), act
+        if act["deadline"]:
+            assert calendar.is_working_day(dt.date.fromisoformat(act["deadline"])), act
+        if act["stage"] not in ("prevention", "call"):
+            by_client.setdefault(act["client"], []).append(act)
+    for client, escalation in by_client.items():
+        days = [dt.date.fromisoformat(act["date"]) for act in escalation]
+        assert all((b - a).days >= 7 for a, b in zip(days, days[1:])), client
+    # Transports Vial: the formal notice for the older invoice today, the younger one a week
+    # later, each collection only after the deadline its own notice gave.
+    vial = [(a["date"], a["stage"], a["invoices"], a["deadline"]) for a in acts if a["client"] == "transports-vial"]
+    assert vial[:2] == [
+        ("2026-11-23", "formal_notice", ["F-2026-0178"], "2026-12-01"),
+        ("2026-11-30", "formal_notice", ["F-2026-0192"], "2026-12-08"),
+    ]
+    assert vial[2][1] == "collection" and vial[2][0] > "2026-12-01"
+    # A strategic account stops at penalties; a paused one waits for the end of its pause.
+    assert not [a for a in acts if a["client"] == "agence-horizon"]
+    assert min(a["date"] for a in acts if a["client"] == "boutique-kaolin") == "2026-12-01"
+
+
+def test_plan_table_for_one_client():
+    text = plan("--until", "+30", "--client", "transports-vial")
+    lines = text.splitlines()
+    assert lines[0].startswith("Dunning plan from 2026-11-23 to 2026-12-23")
+    assert lines[1].split() == ["date", "client", "stage", "media", "invoices", "amount", "deadline"]
+    first = lines[2].replace("\u202f", " ").replace("\xa0", " ")
+    assert first.split("  ") == ["lun. 23/11/2026", "transports-vial", "formal_notice", "registered_post", "F-2026-0178", "6 861,55 €", "01/12/2026"]
+    assert all("transports-vial" in line for line in lines[2:])
+
+
+def test_plan_rejects_a_bad_until():
+    result = CliRunner().invoke(main, ["plan", "--site", str(EXAMPLE), "--until", "2020-01-01"])
+    assert result.exit_code == 1 and "before the start date" in result.output
+
+
+def test_skipping_quiet_days_gives_the_plan_of_every_day():
+    """`plan` evaluates a client only on the days something may change; evaluating every
+    working day instead gives the same acts (example site, 150 days)."""
+    from relancegen.law import plan as planning
+    from relancegen.law.stages import Rules
+    from relancegen.site.loader import load_site
+
+    site = load_site(EXAMPLE)
+    rules = Rules.of(site)
+    start, until = dt.date(2026, 11, 23), dt.date(2027, 4, 21)
+    for client in site.clients.values():
+        every_day: list = []
+        invoices, journal, calling, day = site.invoices_of(client.id), site.journal_of(client.id), False, start
+        while day <= until:
+            if rules.calendar.is_working_day(day):
+                calling, _ = planning._plan_day(site, client, invoices, journal, day, rules, every_day, calling)
+            day += dt.timedelta(days=1)
+        assert planning.plan_client(site, client, start, until, rules) == every_day, client.id
