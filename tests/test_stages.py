@@ -216,3 +216,14 @@ def test_a_consumer_owes_interest_only_on_invoices_a_formal_notice_named(site_fa
     situation = compute_situation(site, site.clients["client-a"], dt.date(2026, 10, 1))
     interest = {line.invoice.number: (line.penalties.interest_due if line.penalties else D("0")) for line in (*situation.overdue, *situation.other_overdue)}
     assert interest["A-1"] > 0 and interest["A-2"] == 0
+
+
+def test_an_unknown_delivery_resolved_as_not_delivered_no_longer_counts_as_done():
+    import dataclasses
+
+    unknown = dataclasses.replace(entry("reminder", 5, "unknown"), delivery_id="d1")
+    assert decide_stage(client(), [invoice()], [unknown], day(12), rules=RULES).stage == "call"
+    answered = dataclasses.replace(entry("reminder", 6, "resolved", resolution="not-delivered"), delivery_id="d1")
+    assert decide_stage(client(), [invoice()], [unknown, answered], day(12), rules=RULES).stage == "reminder"
+    delivered = dataclasses.replace(answered, extra={"resolution": "delivered"})
+    assert decide_stage(client(), [invoice()], [unknown, delivered], day(12), rules=RULES).stage == "call"

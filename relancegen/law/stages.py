@@ -132,6 +132,19 @@ class StageDecision:
     next_change: dt.date | None = None
 
 
+def counted(entries: list[JournalEntry] | tuple[JournalEntry, ...]) -> list[JournalEntry]:
+    """The entries that count as done for escalation: sent, recorded, and unknown (it may
+    have reached the debtor) unless a person resolved that delivery as not delivered."""
+    not_delivered = {
+        e.delivery_id for e in entries
+        if e.status == "resolved" and e.extra.get("resolution") == "not-delivered" and e.delivery_id
+    }
+    return [
+        e for e in entries
+        if e.status in COUNTED_STATUSES and not (e.status == "unknown" and e.delivery_id in not_delivered)
+    ]
+
+
 def open_invoices(
     invoices: list[Invoice], as_of: dt.date, entries: list[JournalEntry] | tuple[JournalEntry, ...] = (), kind: str | None = None,
 ) -> list[Invoice]:
@@ -162,8 +175,8 @@ def prevention_invoices(
         return []
     notified = {
         number
-        for entry in entries
-        if entry.stage == PREVENTION and entry.status in COUNTED_STATUSES and entry.time.date() < as_of
+        for entry in counted(entries)
+        if entry.stage == PREVENTION and entry.time.date() < as_of
         for number in entry.invoices
     }
     return [inv for inv in open_ if window <= (as_of - inv.due).days <= -1 and inv.number not in notified]
@@ -181,9 +194,9 @@ def acts_of(entries: list[JournalEntry] | tuple[JournalEntry, ...], rules: Rules
     """Rule 4: the client's escalation acts dated before ``before``, oldest first: the
     counted entries of one stage on one day, merged over their media."""
     grouped: dict[tuple[str, dt.date], list[JournalEntry]] = {}
-    for entry in entries:
+    for entry in counted(entries):
         day = entry.time.date()
-        if entry.stage != PREVENTION and entry.status in COUNTED_STATUSES and day < before:
+        if entry.stage != PREVENTION and day < before:
             grouped.setdefault((entry.stage, day), []).append(entry)
     return [
         Act(
@@ -200,7 +213,7 @@ def acts_of(entries: list[JournalEntry] | tuple[JournalEntry, ...], rules: Rules
 def formal_notice_of(entries: list[JournalEntry] | tuple[JournalEntry, ...], number: str) -> dt.date | None:
     """The day of the first formal notice that named the invoice (a consumer owes interest
     only from it, spec "Penalties")."""
-    days = [e.time.date() for e in entries if e.stage == "formal_notice" and e.status in COUNTED_STATUSES and number in e.invoices]
+    days = [e.time.date() for e in counted(entries) if e.stage == "formal_notice" and number in e.invoices]
     return min(days, default=None)
 
 
