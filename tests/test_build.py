@@ -48,6 +48,9 @@ def test_manifest_lists_every_document_with_its_hash(example_build, manifest):
         assert sha256_file(example_build / entry["path"]) == entry["sha256"]
     stages = {entry["stage"] for entry in manifest["documents"]}
     assert stages == {"prevention", "reminder", "call", "overdue", "penalties", "formal_notice", "collection"}
+    # The formal notice claims only the invoice that reached that stage (spec rule 7).
+    notice = [e["invoices"] for e in manifest["documents"] if e["client"] == "transports-vial" and e["stage"] == "formal_notice"]
+    assert notice and all(invoices == ["F-2026-0178"] for invoices in notice)
 
 
 def test_each_client_gets_its_stage_documents(manifest):

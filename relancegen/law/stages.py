@@ -333,7 +333,13 @@ def _invoice_stage(
 
     following = rules.following(last.stage if last else None)
     call_days = rules.days_of(CALL)
-    if following == CALL and call_days is not None:
+    missed: dict[str, dt.date] = {}
+    manual = [a for a in acts if a.by_person and call_days is not None and a.day >= anchor + dt.timedelta(days=call_days)]
+    if following == CALL and manual:
+        # Rule 5: any manual action recorded for the client once the call was due does it.
+        following = rules.following(CALL)
+        ready = max(day for day in (ready, manual[-1].day + dt.timedelta(days=rules.policy.min_days_between_stages)) if day)
+    elif following == CALL and call_days is not None:
         call_from = rules.calendar.on_or_after(max(day for day in (anchor + dt.timedelta(days=call_days), ready, client_ready, hold_end) if day))
         if as_of < call_from:
             return waiting(f"call from {call_from.isoformat()}", call_from)
@@ -342,8 +348,6 @@ def _invoice_stage(
         missed = {"call_missed_since": call_from}
         following = rules.following(CALL)
         ready = max(day for day in (ready, call_from + dt.timedelta(days=rules.policy.call_wait_days)) if day)
-    else:
-        missed = {}
     if following is None:
         return waiting(f"{last.stage if last else 'nothing'} done: the last stage of the schedule", None, **missed)
     if client.strategic and stage_rank(following) > stage_rank(STRATEGIC_CAP):
