@@ -43,13 +43,13 @@ ENGLISH_DOCUMENTS = {
     "imprimerie-saone/overdue/letter.pdf": ["Dear Sir or Madam", "Yours faithfully", "L441-10", "French Commercial Code", "D441-5"],
     "imprimerie-saone/overdue/email.txt": ["remains outstanding", "letter"],
     "restaurant-le-bouchon/penalties/letter.pdf": ["Late-payment charges now applied", "Article L441-10", "Article D441-5", "outside the scope of VAT"],
-    "restaurant-le-bouchon/penalties/statement.pdf": ["Statement of late-payment charges as at 22 November 2026", "Legal basis", "French Commercial Code"],
+    "restaurant-le-bouchon/penalties/statement.pdf": ["Statement of late-payment charges as at 23 November 2026", "Legal basis", "French Commercial Code"],
     "transports-vial/formal_notice/letter.pdf": ["Formal notice to pay", "letter before action", "governed by French law", "Article L441-10", "Directive 2011/7/EU", "Registered letter with acknowledgement of receipt"],
     "transports-vial/formal_notice/statement.pdf": ["Directive 2011/7/EU", "Articles L441-10 and D441-5"],
     "menuiserie-fabre/collection/letter.pdf": ["collection partner", "order for payment"],
     "julie-moreau/collection/letter.pdf": ["collection partner", "who will contact you"],
     "julie-moreau/collection/case-summary.pdf": ["Collection case file", "Debtor (consumer)", "The claim arises from 1 invoice left unpaid"],
-    "call-list.pdf": ["Calls for 22 November 2026", "Longest delay"],
+    "call-list.pdf": ["Calls for 23 November 2026", "Longest delay"],
 }
 
 
@@ -109,7 +109,7 @@ def test_every_stage_and_document_kind_is_covered():
 
 def test_a_french_client_in_an_english_site_keeps_french(mixed_build):
     letter = read_back(mixed_build / "mairie-caluire/overdue/letter.pdf")
-    assert "Madame, Monsieur" in letter and "22 novembre 2026" in letter and "Code de la commande publique" in letter
+    assert "Madame, Monsieur" in letter and "23 novembre 2026" in letter and "Code de la commande publique" in letter
     assert '<html lang="fr">' in (mixed_build / "mairie-caluire/overdue/email.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in (mixed_build / "imprimerie-saone/overdue/email.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in (mixed_build / "imprimerie-saone/overdue/letter.html").read_text(encoding="utf-8")

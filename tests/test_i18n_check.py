@@ -16,7 +16,7 @@ OVERDUE_INVOICE = {"number": "F-1", "client": "client-a", "issued": "2026-10-01"
 
 def english_site(site_factory, **kwargs) -> Path:
     client = {"id": "client-a", "name": "Client A Ltd", "language": "en", "address": LONDON}
-    return site_factory(site={"as_of": "2026-11-22"}, clients=[client], invoices=[OVERDUE_INVOICE], **kwargs)
+    return site_factory(site={"as_of": "2026-11-23"}, clients=[client], invoices=[OVERDUE_INVOICE], **kwargs)
 
 
 def site_with_new_string(site_factory) -> Path:

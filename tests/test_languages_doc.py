@@ -19,7 +19,7 @@ def test_the_german_worked_example(site_factory):
     client = {"id": "kunde-berlin", "name": "Kunde Berlin GmbH", "language": "de", "address": BERLIN,
               "contacts": [{"name": "Jana Keller", "role": "accounting", "email": "jana@kunde.example"}]}
     invoice = {"number": "F-1", "client": "kunde-berlin", "issued": "2026-10-01", "due": "2026-10-31", "amount": "1234.56", "subject": "Beratung"}
-    site = site_factory(site={"as_of": "2026-11-22"}, clients=[client], invoices=[invoice])
+    site = site_factory(site={"as_of": "2026-11-23"}, clients=[client], invoices=[invoice])
     blocks = FILE_BLOCK.findall(DOC.read_text(encoding="utf-8"))
     assert [path for path, _ in blocks] == ["locales/de/LC_MESSAGES/messages.po", "letters/de/reminder/email-a.md"]
     for path, text in blocks:

@@ -121,7 +121,7 @@ def test_two_sends_started_together_deliver_each_message_once(site_factory, smtp
     outputs = [process.communicate(timeout=120) for process in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs
     assert sorted(m["To"] for m in smtp_server.messages) == [f"compta{i}@client{i}.example" for i in range(4)]
-    summaries = sorted(out.strip().splitlines()[-1] for out, _ in outputs)
+    summaries = sorted(next(line for line in out.splitlines() if " already sent, " in line) for out, _ in outputs)
     assert summaries == ["0 sent, 0 failed, 4 already sent, 0 unknown.", "4 sent, 0 failed, 0 already sent, 0 unknown."]
 
 
