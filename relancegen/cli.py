@@ -47,8 +47,20 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except RelancegenError as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
+        except OSError as error:  # disk full, read-only file system, a folder not writable...
+            click.echo(f"Error: {io_error_message(error)}", err=True)
+            sys.exit(1)
 
     return wrapper
+
+
+def io_error_message(error: OSError) -> str:
+    """An input/output failure in one sentence: the file and what the system said."""
+    reason = error.strerror or type(error).__name__
+    if error.filename is None:
+        return f"input/output error: {reason}"
+    target = f"{error.filename} → {error.filename2}" if error.filename2 else str(error.filename)
+    return f"cannot write or read {target}: {reason}"
 
 
 @click.group()
@@ -81,11 +93,15 @@ def _echo_warnings(warnings: list[Any]) -> None:
 @reports_errors
 def check(site_dir: Path, as_of: Any) -> None:
     """Validate the site: every problem at once, as file:line: field: message."""
+    from relancegen.build.readiness import readiness_problems
     from relancegen.law.checks import legal_warnings
     from relancegen.site.journal import verify_chain
-    from relancegen.site.loader import load_site
+    from relancegen.site.loader import dated_after, load_site
 
     site = load_site(site_dir)
+    refused = [*readiness_problems(site), *dated_after(site, _as_of(site, as_of))]
+    if refused:
+        raise SiteError([*refused, *site.warnings])
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
     warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
     _echo_warnings(warnings)
@@ -130,9 +146,11 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     """Build each client's documents for its current stage, and manifest.json."""
     from relancegen.build.pipeline import BuildOptions, build_site
     from relancegen.build.summary import format_summary
-    from relancegen.site.loader import load_site
+    from relancegen.site.loader import dated_after, load_site
 
     site = load_site(site_dir)
+    if dated_after(site, _as_of(site, as_of)):
+        raise SiteError([*dated_after(site, _as_of(site, as_of)), *site.warnings])
     options = BuildOptions(
         as_of=_as_of(site, as_of),
         output=(output.resolve() if output else site.output),

@@ -46,6 +46,10 @@ class SiteError(Exception):
         self.problems = sorted(problems, key=lambda p: (p.location, p.field))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        # Rebuilt from its problems when it crosses from a worker process.
+        return (SiteError, (self.problems,))
+
 
 class RelancegenError(Exception):
     """A user-facing failure that is not about site content (missing folder, bad option)."""
@@ -65,6 +69,11 @@ _SHORT.maxother = 60
 _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
 _SHORT.maxlevel = 2
 _SHORT.maxlong = 40
+
+
+def cut(text: str, limit: int = 200) -> str:
+    """``text`` whole when short, else its start and end around an ellipsis."""
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
 
 
 def shown(value: Any) -> str:

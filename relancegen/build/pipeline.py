@@ -175,7 +175,10 @@ def _situations(site: Site, options: BuildOptions) -> list[ClientSituation]:
         situations = compute_situations(site, options.as_of, options.client_id)
     else:
         clients = [site.clients[options.client_id]] if options.client_id else list(site.clients.values())
-        situations = [s for client in clients for s in specimen_situations(site, client, options.as_of)]
+        # A client without an open invoice has nothing to show at any stage.
+        situations = [s for client in clients for s in specimen_situations(site, client, options.as_of) if s.overdue or s.prevention]
+        if options.client_id and not situations:
+            raise RelancegenError(f"client {options.client_id!r} has no open invoice: there is nothing to show at any stage")
     return [s for s in situations if in_shard(s.client.id, options.shard)]
 
 

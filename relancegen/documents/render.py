@@ -13,20 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
+import traceback
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
 from relancegen.documents import formatting
-from relancegen.documents.kinds import DocumentSpec
-from relancegen.errors import Location, Problem, RelancegenError, SiteError
+from relancegen.documents.kinds import STAGE_DOCUMENTS, DocumentSpec
+from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import LateInterestRule, Site
+from relancegen.site.yamlpos import load_yaml
 from relancegen.documents.qr import epc_qr_svg
 from relancegen.law.situation import ClientSituation, InvoiceLine
 
@@ -36,6 +37,12 @@ BLOCKS_TEMPLATE = "blocks.html"
 TEXT_BLOCKS_TEMPLATE = "blocks.txt"
 BLOCK_NAMES = ("invoice_table", "not_yet_due_table", "payment_block", "penalty_table")
 REGISTERED_STAGES = ("penalties", "formal_notice")
+CALL_LIST_TEMPLATE = "call_list.html"
+#: The templates a theme (with the themes it extends and the site's overrides) must provide.
+REQUIRED_TEMPLATES = tuple(sorted(
+    {spec.template for specs in STAGE_DOCUMENTS.values() for spec in specs if spec.template}
+    | {BLOCKS_TEMPLATE, TEXT_BLOCKS_TEMPLATE, CALL_LIST_TEMPLATE}
+))
 
 
 @dataclass(frozen=True)
@@ -63,27 +70,64 @@ def builtin_themes_dir() -> Path:
 
 
 def theme_chain(site_root: Path, theme: str) -> list[Path]:
-    """The theme's folder, then the folders of the themes it extends."""
+    """The theme's folder, then the folders of the themes it extends. Raises
+    :class:`SiteError` for an unknown theme, a malformed ``theme.yml`` or a cycle."""
     chain: list[Path] = []
     current: str | None = theme
+    where = Location("site.yml")
     while current:
-        folder = _theme_folder(site_root, current)
+        folder = _theme_folder(site_root, current, where)
         if folder in chain:
-            raise RelancegenError(f"theme {current!r} extends itself")
+            raise SiteError([Problem(where, "extends", f"theme {current!r} extends itself")])
         chain.append(folder)
-        meta = yaml.safe_load((folder / THEME_FILE).read_text(encoding="utf-8")) if (folder / THEME_FILE).is_file() else {}
-        current = (meta or {}).get("extends")
+        current, where = _extends(folder, site_root)
     return chain
 
 
-def _theme_folder(site_root: Path, theme: str) -> Path:
+def _extends(folder: Path, site_root: Path) -> tuple[str | None, Location]:
+    """The theme a theme folder extends (``extends:`` in its theme.yml), and where it says so."""
+    path = folder / THEME_FILE
+    where = Location(relative_name(path, site_root))
+    if not path.is_file():
+        return None, where
+    meta, problems = load_yaml(path, where.file)
+    if problems:
+        raise SiteError(problems)
+    if meta is None:
+        return None, where
+    if not isinstance(meta, dict):
+        raise SiteError([Problem(where, "", "expected a mapping of fields (name, description, extends, fonts)")])
+    extends = meta.get("extends")
+    if extends is not None and not isinstance(extends, str):
+        raise SiteError([Problem(where, "extends", f"expected the name of a theme, got {shown(extends)}")])
+    return extends, where
+
+
+def theme_problems(site_root: Path, theme: str) -> list[Problem]:
+    """What makes the theme unusable: unknown, malformed ``theme.yml``, or templates that
+    neither it, the themes it extends nor the site's overrides provide."""
+    try:
+        chain = theme_chain(site_root, theme)
+    except SiteError as error:
+        return list(error.problems)
+    folders = [*chain, site_root / OVERRIDES_DIR]
+    missing = [name for name in REQUIRED_TEMPLATES if not any((folder / name).is_file() for folder in folders)]
+    if not missing:
+        return []
+    shown_folder = relative_name(chain[0], site_root)
+    return [Problem(Location("site.yml"), "site.theme", f"the theme {shown(theme)} ({shown_folder}) lacks templates: {', '.join(missing)} (extend a theme that has them with 'extends:' in its theme.yml)")]
+
+
+def _theme_folder(site_root: Path, theme: str, where: Location) -> Path:
     builtin = builtin_themes_dir() / theme
     if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme) and builtin.is_dir():
         return builtin
     local = (site_root / theme).resolve()
-    if local.is_dir():
+    if local.is_dir() and (local == site_root or site_root in local.parents):
         return local
-    raise RelancegenError(f"theme {theme!r} is neither a built-in theme nor a folder of the site")
+    builtins = ", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir() and not p.name.startswith(("_", "."))))
+    field = "site.theme" if where.file == "site.yml" else "extends"
+    raise SiteError([Problem(where, field, f"theme {shown(theme)} is neither a built-in theme ({builtins}) nor a folder of the site")])
 
 
 def create_environment(
@@ -126,6 +170,9 @@ class Renderer:
         self, site: Site, extra_filters: dict[str, Any] | None = None, render_pdf: Any = None,
         extra_template_dirs: list[Path] | None = None,
     ):
+        problems = theme_problems(site.root, site.theme)
+        if problems:
+            raise SiteError(problems)
         self.site = site
         self.render_pdf = render_pdf or _default_pdf_renderer
         self.env = create_environment(site, extra_filters, extra_template_dirs)
@@ -142,7 +189,14 @@ class Renderer:
     # -- public API -------------------------------------------------------------------
 
     def render(self, spec: DocumentSpec, situation: ClientSituation) -> RenderedDocument:
-        """Render one document in each of its formats."""
+        """Render one document in each of its formats; a template error is a
+        :class:`SiteError` naming the template, its line and the problem."""
+        try:
+            return self._render(spec, situation)
+        except jinja2.TemplateError as error:
+            raise self.template_error(error) from None
+
+    def _render(self, spec: DocumentSpec, situation: ClientSituation) -> RenderedDocument:
         context = self.context(situation, spec.stage, spec.medium)
         letter = self._letter(spec, situation) if spec.letter else None
         subject = None
@@ -163,7 +217,38 @@ class Renderer:
 
     def render_page(self, template_name: str, context: dict[str, Any]) -> str:
         """Render a whole-site page (the call list, the build summary)."""
-        return self.env.get_template(template_name).render(self.site_context(), **context)
+        try:
+            return self.env.get_template(template_name).render(self.site_context(), **context)
+        except jinja2.TemplateError as error:
+            raise self.template_error(error) from None
+
+    def template_error(self, error: jinja2.TemplateError) -> SiteError:
+        """The error as ``template:line: message``: the line of a syntax error, or of the
+        innermost template frame of the traceback (an undefined variable, a missing include)."""
+        file, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+        if not isinstance(error, jinja2.TemplateSyntaxError):
+            file, line = None, None
+            for frame in traceback.extract_tb(error.__traceback__):
+                if self._is_template(frame.filename):
+                    file, line = frame.filename, frame.lineno
+        shown_file = self._template_name(file) if file else "(template)"
+        message = error.message if isinstance(error, jinja2.TemplateSyntaxError) else str(error)
+        kind = "template syntax error" if isinstance(error, jinja2.TemplateSyntaxError) else "template error"
+        return SiteError([Problem(Location(shown_file, line or 0), "", f"{kind}: {cut(str(message))}")])
+
+    def _is_template(self, filename: str) -> bool:
+        path = Path(filename)
+        return path.suffix != ".py" and any(folder in path.parents for folder in self.template_dirs)
+
+    def _template_name(self, filename: str) -> str:
+        """A template as the user knows it: relative to the site, or ``(theme classic) x.html``."""
+        path = Path(filename)
+        if self.site.root in path.parents:
+            return path.relative_to(self.site.root).as_posix()
+        for folder in self.template_dirs:
+            if folder in path.parents:
+                return f"(theme {folder.name}) {path.relative_to(folder).as_posix()}"
+        return filename
 
     # -- context ----------------------------------------------------------------------
 

@@ -27,7 +27,9 @@ TYPE_NAMES = {str: "text", list: "a list", dict: "an object", type(None): "null"
 
 
 def journal_files(journal_dir: Path) -> list[Path]:
-    return sorted(journal_dir.glob("*.jsonl")) if journal_dir.is_dir() else []
+    """The journal's files in name order: regular files only (never a device or a FIFO
+    that a symlink would make the journal read forever)."""
+    return sorted(path for path in journal_dir.glob("*.jsonl") if path.is_file()) if journal_dir.is_dir() else []
 
 
 def read_journal(journal_dir: Path, site_root: Path) -> tuple[list[JournalEntry], list[Problem]]:

@@ -473,7 +473,11 @@ class ChannelSettings(Field):
             elif lowered.endswith("_env") and not (isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value)):
                 ctx.error(key_line, f"{path}.{key}", f"{shown(value)} is not an environment variable name")
                 failed = True
-        return INVALID if failed else {k: v for k, v in raw.items()}
+        if failed:
+            return INVALID
+        settings = PosDict(raw)  # a copy that still knows its lines, for later messages
+        settings.line, settings.key_lines = getattr(raw, "line", line), dict(getattr(raw, "key_lines", {}))
+        return settings
 
 
 

@@ -72,6 +72,11 @@ def load_yaml(path: Path, display_name: str) -> tuple[Any, list[Problem]]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         return None, [Problem(Location(display_name), "", f"not UTF-8 text ({error.reason})")]
+    return load_yaml_text(text, display_name)
+
+
+def load_yaml_text(text: str, display_name: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML text (a letter's front matter, a theme.yml) as :func:`load_yaml` does."""
     problems: list[Problem] = []
     loader = _SafeLoader(text)
     try:
