@@ -1,11 +1,14 @@
-"""File-system helpers shared by every step that writes: atomic writes and hashes."""
+"""File-system helpers shared by every step that writes: atomic writes, hashes, and
+reading a site file without following symbolic links."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -29,6 +32,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp's 0600 would hide outputs from the team
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -36,4 +40,45 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+class UnsafeFile(Exception):
+    """A file that :func:`read_inside` refuses: a symbolic link, or not a regular file."""
+
+
+def read_inside(root: Path, relative: PurePath) -> bytes:
+    """The bytes of ``root / relative``, each folder and the file opened without following
+    symbolic links, so that a link swapped in at any level never reads a file elsewhere."""
+    parts = relative.parts
+    if not parts or relative.is_absolute() or ".." in parts:
+        raise UnsafeFile(f"{relative} is not a path inside {root}")
+    directory = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in parts[:-1]:
+            inner = _open_no_follow(part, os.O_RDONLY | os.O_DIRECTORY, directory, relative)
+            os.close(directory)
+            directory = inner
+        fd = _open_no_follow(parts[-1], os.O_RDONLY, directory, relative)
+    finally:
+        os.close(directory)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise UnsafeFile(f"{relative} is not a regular file")
+        return stream.read()
+
+
+def _open_no_follow(name: str, flags: int, directory: int, relative: PurePath) -> int:
+    try:
+        return os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=directory)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):  # a symbolic link where a file or folder was
+            raise UnsafeFile(f"{relative} passes through a symbolic link ({name}); invoice copies are read only as regular files") from None
         raise

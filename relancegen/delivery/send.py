@@ -25,13 +25,14 @@ from typing import Any
 from relancegen.delivery.deliveries import deliveries_from_manifest
 from relancegen.delivery.contract import Delivery, DeliveryOutcomeUnknown
 from relancegen.errors import RelancegenError
-from relancegen.fsutil import sha256_file, write_atomic
+from relancegen.fsutil import UnsafeFile, read_inside, sha256_file, write_atomic
 from relancegen.delivery.journal import append_entry
 from relancegen.build.manifest import read_manifest
 from relancegen.site.model import JournalEntry, Site
 from relancegen.plugins import channels_for
 
 OUTBOX = "outbox"
+COPIES = "copies"  # <output>/copies/<delivery id>/: the invoice copies as read for sending
 SECRET_WORDS = ("password", "secret", "token", "key")
 PHONE = "phone"
 OUTCOMES = ("sent", "failed", "unknown")
@@ -111,6 +112,11 @@ def _deliver(site: Site, delivery: Delivery, channels: dict[str, Any], state: st
         return "unknown"
     channel = channels[settings["plugin"]]
     channel_settings = {key: value for key, value in settings.items() if key != "plugin"}
+    try:
+        delivery = _with_invoice_copies_read(site, delivery)
+    except UnsafeFile as error:
+        summary.failed.append((delivery.delivery_id, f"invoice copy refused: {error}"))
+        return "failed"
     if dry_run:
         summary.dry_run.append(_write_outbox(site, delivery, channel, channel_settings))
         return "dry run"
@@ -173,6 +179,24 @@ def _write_outbox(site: Site, delivery: Delivery, channel: Any, settings: dict[s
     write_atomic(folder / "delivery.json", (json.dumps(description, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     channel.send([replace(delivery, outbox=folder)], settings=settings, dry_run=True)
     return folder
+
+
+def _with_invoice_copies_read(site: Site, delivery: Delivery) -> Delivery:
+    """The delivery with its invoice copies read once, without following symbolic links,
+    from inside the folder of invoice copies, and handed to the channel from the output
+    folder: a link swapped in during ``send`` cannot make it send a file from elsewhere."""
+    copies = {invoice.file for invoice in site.invoices if invoice.file is not None}
+    attachments = []
+    for path in delivery.attachments:
+        if path in copies:
+            folder = site.invoice_copies
+            if folder is None or folder not in path.parents:
+                raise UnsafeFile(f"{_relative(path, site.root)} is not inside the folder of invoice copies")
+            target = site.output / COPIES / delivery.delivery_id / path.name
+            write_atomic(target, read_inside(site.root, path.relative_to(site.root)))
+            path = target
+        attachments.append(path)
+    return replace(delivery, attachments=tuple(attachments))
 
 
 def _relative(path: Path, root: Path) -> str:

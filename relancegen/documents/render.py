@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from relancegen.documents import formatting
+from relancegen.documents import formatting, pdf
 from relancegen.documents.kinds import STAGE_DOCUMENTS, DocumentSpec
 from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
@@ -33,6 +33,7 @@ from relancegen.law.situation import ClientSituation, InvoiceLine
 
 THEME_FILE = "theme.yml"
 OVERRIDES_DIR = "overrides"
+ASSETS_DIR = "assets"
 BLOCKS_TEMPLATE = "blocks.html"
 TEXT_BLOCKS_TEMPLATE = "blocks.txt"
 BLOCK_NAMES = ("invoice_table", "not_yet_due_table", "payment_block", "penalty_table")
@@ -177,6 +178,7 @@ class Renderer:
         self.render_pdf = render_pdf or _default_pdf_renderer
         self.env = create_environment(site, extra_filters, extra_template_dirs)
         self.template_dirs = [*theme_chain(site.root, site.theme), site.root / OVERRIDES_DIR, *(extra_template_dirs or ())]
+        pdf.allow_folders([*self.template_dirs, site.root / ASSETS_DIR])
         # The same loaders and filters without HTML escaping, for plain-text email parts.
         self.text_env = self.env.overlay(autoescape=False)
         # Letter bodies keep their line breaks exactly as written (no trim_blocks).

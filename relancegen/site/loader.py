@@ -101,6 +101,7 @@ def load_site(site_dir: Path) -> Site:
         rates=rates,
         channels=dict(config["channels"] or {}),
         warnings=tuple(p for p in problems if p.severity == "warning"),
+        invoice_copies=copies_dir,
     )
 
 

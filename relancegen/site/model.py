@@ -242,6 +242,7 @@ class Site:
     rates: Any  # relancegen.site.rates.RateTables (kept as Any to avoid an import cycle)
     channels: dict[str, dict[str, Any]]
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
+    invoice_copies: Path | None = None  # the folder invoice copies must be in (data.invoice_copies)
 
     def without_data(self) -> Site:
         """The site's settings without its clients, invoices and journal: all that rendering
