@@ -9,8 +9,10 @@ a user reads, the exit code 1, no traceback and nothing written to the output fo
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,6 +215,8 @@ FAULTS = {
     "fault-new-unwritable": "Error: cannot create the site in <path>: Not a directory",
     "fault-out-unwritable": "Error: cannot write or read <path>: Not a directory",
     "fault-disk-full": "Error: input/output error: No space left on device",
+    "fault-out-disk-full": "Error: cannot write or read <path>: No space left on device",
+    "fault-journal-read-only": "Error: cannot write or read <path>: Read-only file system",
     "fault-all-stages-no-invoice": "client 'client-b' has no open invoice: there is nothing to show at any stage",
 }
 
@@ -263,3 +267,30 @@ def test_build_all_stages_with_a_client_without_invoice(tmp_path):
     only_b = CliRunner().invoke(main, ["build", "--site", str(folder), "--all-stages", "--client", "client-b"])
     assert only_b.exit_code == 1
     assert FAULTS["fault-all-stages-no-invoice"] in only_b.output
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 256 KB tmpfs, mounted when the tests run as root (in CI containers); skipped otherwise."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)], capture_output=True).returncode:
+        pytest.skip("mounting a small file system needs root")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_build_onto_a_full_disk_is_one_message(tmp_path, small_disk):
+    (small_disk / "filler").write_bytes(b"\0" * (256 * 1024 - 4096))
+    folder = site(tmp_path / "site")
+    result = run(folder, "build", "--out", str(small_disk / "out"))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert re.search(re.escape(FAULTS["fault-out-disk-full"]).replace("<path>", re.escape(str(small_disk)) + r"/out/\S+"), result.output)
+
+
+def test_a_read_only_journal_is_one_message(tmp_path, small_disk):
+    folder = site(small_disk / "site")
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = CliRunner().invoke(main, ["record", "--site", str(folder), "--client", "client-a", "--stage", "call", "--note", "Appel"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert re.search(re.escape(FAULTS["fault-journal-read-only"]).replace("<path>", re.escape(str(folder)) + r"/journal/\S+"), result.output)
