@@ -84,12 +84,13 @@ def with_journal(**fields: object) -> Callable[[Path], Path]:
 
 
 def alias_bomb(root: Path) -> Path:
-    """Nine levels of nine aliases: 387 million values from a few hundred bytes."""
+    """Nine levels of nine aliases, 387 million values from a few hundred bytes, given to a
+    field whose error message used to quote the whole value."""
     folder = site(root)
-    lines = ['    - &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    lines += [f"    - &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
-    text = (folder / "site.yml").read_text(encoding="utf-8")
-    (folder / "site.yml").write_text(text.replace("    lines:\n    - 1 rue de la Paix\n", "    lines:\n" + "\n".join(lines) + "\n", 1), encoding="utf-8")
+    lines = ['  - &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"  - &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    text = (folder / "site.yml").read_text(encoding="utf-8").replace("payment_days: 30", "payment_days: *a8")
+    (folder / "site.yml").write_text("laughs:\n" + "\n".join(lines) + "\n" + text, encoding="utf-8")
     return folder
 
 
@@ -174,6 +175,7 @@ CASES: dict[str, Case] = {
     "letter-front-matter-number": Case(with_file("letters/reminder/mine.md", "---\n42\n---\nBody\n"), "letters/reminder/mine.md:2: the front matter must be a mapping of keys (stage, medium, subject…), got 42"),
     "override-syntax-error": Case(with_file("overrides/email.html", "<p>\n{% if %}\n"), "overrides/email.html:2: template syntax error: Expected an expression, got 'end of statement block'", "build"),
     "override-undefined-variable": Case(with_file("overrides/email.html", "<p>\n{{ clinet.name }}\n"), "overrides/email.html:2: template error: 'clinet' is undefined", "build"),
+    "override-utf16": Case(with_file("overrides/email.html", "<p>Relance</p>".encode("utf-16")), "overrides/email.html:1: template syntax error: not UTF-8 text (invalid start byte): save the template as UTF-8", "build"),
     "theme-unknown": Case(lambda root: site(root, site={"theme": "nosuch"}), "site.yml: site.theme: theme 'nosuch' is neither a built-in theme (classic) nor a folder of the site"),
     "theme-without-templates": Case(theme({}), "site.theme: the theme 'mytheme' (mytheme) lacks templates: blocks.html, blocks.txt, call_list.html"),
     "theme-yml-malformed": Case(theme({"theme.yml": "extends: [classic\n"}), "mytheme/theme.yml:2: invalid YAML: did not find expected ',' or ']'"),

@@ -131,22 +131,35 @@ def _theme_folder(site_root: Path, theme: str, where: Location) -> Path:
     raise SiteError([Problem(where, field, f"theme {shown(theme)} is neither a built-in theme ({builtins}) nor a folder of the site")])
 
 
+class TemplateFolder(jinja2.FileSystemLoader):
+    """Templates from folders; a file that is not UTF-8 is a template error naming it."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            path = next(p for p in (Path(folder, *template.split("/")) for folder in self.searchpath) if p.is_file())
+            line = path.read_bytes()[: error.start].count(b"\n") + 1
+            message = f"not UTF-8 text ({error.reason}): save the template as UTF-8"
+            raise jinja2.TemplateSyntaxError(message, line, template, str(path)) from None
+
+
 def create_environment(
     site: Site, extra_filters: dict[str, Any] | None = None, extra_template_dirs: list[Path] | None = None
 ) -> jinja2.Environment:
     """The theme's Jinja environment, with overrides, prefixes, filters, and the template
     folders plugins ship (searched last)."""
     chain = theme_chain(site.root, site.theme)
-    theme_loader = jinja2.FileSystemLoader([str(path) for path in chain])
+    theme_loader = TemplateFolder([str(path) for path in chain])
     prefixes: dict[str, jinja2.BaseLoader] = {"theme": theme_loader}
     for path in chain:
-        prefixes.setdefault(path.name, jinja2.FileSystemLoader([str(p) for p in chain[chain.index(path):]]))
+        prefixes.setdefault(path.name, TemplateFolder([str(p) for p in chain[chain.index(path):]]))
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader(prefixes, delimiter=":")]
     overrides = site.root / OVERRIDES_DIR
     if overrides.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+        loaders.append(TemplateFolder(str(overrides)))
     loaders.append(theme_loader)
-    loaders += [jinja2.FileSystemLoader(str(folder)) for folder in extra_template_dirs or ()]
+    loaders += [TemplateFolder(str(folder)) for folder in extra_template_dirs or ()]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
