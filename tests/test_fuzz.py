@@ -31,7 +31,7 @@ from relancegen.hookspecs import hookimpl
 from relancegen.plugins import get_plugin_manager
 from relancegen.testing import DEFAULT_CLIENT, DEFAULT_CREDITOR
 
-FUZZ_EXAMPLES = int(os.environ.get("RELANCEGEN_FUZZ_EXAMPLES", "150"))
+FUZZ_EXAMPLES = int(os.environ.get("RELANCEGEN_FUZZ_EXAMPLES", "250"))
 BUILD_DAY = "2026-03-20"
 
 SITE_YML = {
