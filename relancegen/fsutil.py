@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path, PurePath
@@ -85,3 +86,32 @@ def _open_no_follow(name: str, flags: int, directory: int, relative: PurePath) -
         if error.errno in (errno.ELOOP, errno.ENOTDIR):  # a symbolic link where a file or folder was
             raise UnsafeFile(f"{relative} passes through a symbolic link ({name}); invoice copies are read only as regular files") from None
         raise
+
+
+class Staging:
+    """Files written under ``<output>/.staging/`` and moved into ``output`` together by
+    :meth:`commit`, or thrown away by :meth:`discard`: a build that fails midway (a
+    template error in its hundredth document) leaves the output folder as it was."""
+
+    NAME = ".staging"
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.created_output = not output.exists()
+        self.folder = output / self.NAME
+        shutil.rmtree(self.folder, ignore_errors=True)  # left by a build that was killed
+
+    def commit(self) -> None:
+        """Move every staged file to its place in the output (each move atomic)."""
+        if self.folder.is_dir():
+            for staged in sorted(path for path in self.folder.rglob("*") if path.is_file()):
+                target = self.output / staged.relative_to(self.folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Forget every staged file; remove the output folder too if this build created it."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.created_output and self.output.is_dir() and not any(self.output.iterdir()):
+            self.output.rmdir()

@@ -176,6 +176,7 @@ CASES: dict[str, Case] = {
     "override-syntax-error": Case(with_file("overrides/email.html", "<p>\n{% if %}\n"), "overrides/email.html:2: template syntax error: Expected an expression, got 'end of statement block'", "build"),
     "override-undefined-variable": Case(with_file("overrides/email.html", "<p>\n{{ clinet.name }}\n"), "overrides/email.html:2: template error: 'clinet' is undefined", "build"),
     "override-utf16": Case(with_file("overrides/email.html", "<p>Relance</p>".encode("utf-16")), "overrides/email.html:1: template syntax error: not UTF-8 text (invalid start byte): save the template as UTF-8", "build"),
+    "letter-undefined-variable": Case(with_file("letters/reminder/mine.md", "---\nstage: reminder\nmedium: email\nsubject: Relance\nregime: b2b\n---\n\nBonjour,\n\nVous devez {{ montant }}.\n"), "letters/reminder/mine.md:10: letter template error: 'montant' is undefined", "build"),
     "theme-unknown": Case(lambda root: site(root, site={"theme": "nosuch"}), "site.yml:4: site.theme: theme 'nosuch' is neither a built-in theme (classic) nor a folder of the site"),
     "theme-without-templates": Case(theme({}), "site.yml:4: site.theme: the theme 'mytheme' (mytheme) lacks templates: blocks.html, blocks.txt, call_list.html"),
     "theme-yml-malformed": Case(theme({"theme.yml": "extends: [classic\n"}), "mytheme/theme.yml:2: invalid YAML: did not find expected ',' or ']'"),
@@ -219,6 +220,7 @@ FAULTS = {
     "fault-disk-full": "Error: input/output error: No space left on device",
     "fault-out-disk-full": "Error: cannot write or read <path>: No space left on device",
     "fault-journal-read-only": "Error: cannot write or read <path>: Read-only file system",
+    "fault-build-fails-midway": "letters/reminder/b2c.md:7: letter template error: 'nope' is undefined",
     "fault-all-stages-no-invoice": "client 'client-b' has no open invoice: there is nothing to show at any stage",
 }
 
@@ -296,3 +298,21 @@ def test_a_read_only_journal_is_one_message(tmp_path, small_disk):
     result = CliRunner().invoke(main, ["record", "--site", str(folder), "--client", "client-a", "--stage", "call", "--note", "Appel"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert re.search(re.escape(FAULTS["fault-journal-read-only"]).replace("<path>", re.escape(str(folder)) + r"/journal/\S+"), result.output)
+
+
+def test_a_build_failing_midway_writes_nothing(tmp_path):
+    """client-a's email renders, client-b's letter has an undefined variable: the build
+    fails and the output is exactly what the previous build left (or absent)."""
+    client_b = {**DEFAULT_CLIENT, "id": "client-b", "kind": "b2c", "name": "Bernard Client"}
+    folder = site(tmp_path / "site", clients=[DEFAULT_CLIENT, client_b], invoices=[INVOICE, {**INVOICE, "number": "F-2", "client": "client-b"}])
+    assert run(folder, "build").exit_code == 0
+    before = {path: path.read_bytes() for path in (folder / "_site").rglob("*") if path.is_file()}
+    letter = folder / "letters" / "reminder" / "b2c.md"
+    letter.parent.mkdir(parents=True)
+    letter.write_text("---\nstage: reminder\nmedium: email\nsubject: Relance\nregime: b2c\n---\nBonjour {{ nope }}\n", encoding="utf-8")
+    failed = run(folder, "build", "--force")
+    assert failed.exit_code == 1 and FAULTS["fault-build-fails-midway"] in failed.output
+    assert {path: path.read_bytes() for path in (folder / "_site").rglob("*") if path.is_file()} == before
+    shutil.rmtree(folder / "_site")
+    assert run(folder, "build").exit_code == 1
+    assert not (folder / "_site").exists()

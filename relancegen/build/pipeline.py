@@ -26,7 +26,7 @@ from typing import Any
 from relancegen.documents import kinds as documents
 from relancegen.build import manifest as manifest_io
 from relancegen.errors import RelancegenError
-from relancegen.fsutil import sha256_bytes, sha256_file, write_atomic
+from relancegen.fsutil import Staging, sha256_bytes, sha256_file, write_atomic
 from relancegen.build.inputs import document_key, site_digest
 from relancegen.documents.letters import builtin_letters_dir
 from relancegen.site.model import Site
@@ -146,15 +146,25 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
         else:
             tasks.append(call_list)
 
-    for task, rendered in _render_all(renderer, site, tasks, options.jobs):
-        summary.rendered += len(rendered.files)
-        if isinstance(task, CallListTask):
-            entries.append(_write_call_list(options.output, task, rendered.files["pdf"]))
-            continue
-        for file_format, content in rendered.files.items():
-            entry = _write_document(options.output, task, file_format, content, rendered.subject)
-            entries.append(entry)
-            hooks.relancegen_document_rendered(site=site, document=entry, path=options.output / entry["path"])
+    # Everything is rendered into a staging folder first, and moved into the output only
+    # when every document rendered: a failing build writes nothing.
+    staging = Staging(options.output)
+    written: list[dict[str, Any]] = []
+    try:
+        for task, rendered in _render_all(renderer, site, tasks, options.jobs):
+            summary.rendered += len(rendered.files)
+            if isinstance(task, CallListTask):
+                entries.append(_write_call_list(staging.folder, task, rendered.files["pdf"]))
+                continue
+            for file_format, content in rendered.files.items():
+                written.append(_write_document(staging.folder, task, file_format, content, rendered.subject))
+    except BaseException:
+        staging.discard()
+        raise
+    staging.commit()
+    entries.extend(written)
+    for entry in written:
+        hooks.relancegen_document_rendered(site=site, document=entry, path=options.output / entry["path"])
 
     entries.sort(key=lambda entry: entry["path"])
     manifest = {"as_of": options.as_of.isoformat(), "documents": entries}

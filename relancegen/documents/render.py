@@ -340,8 +340,12 @@ class Renderer:
         try:
             return self._compiled(source, text).render(context)
         except jinja2.TemplateError as error:
-            line = letter.body_line + (getattr(error, "lineno", 1) or 1) - 1
-            raise SiteError([Problem(Location(str(letter.path), line), "", f"letter template error: {error}")]) from error
+            lineno = getattr(error, "lineno", None) or next(
+                (frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__)) if frame.filename == "<template>"), 1
+            )
+            name = self._template_name(str(letter.path)) if self.site.root in letter.path.parents else f"(built-in) letters/{letter.path.parent.name}/{letter.path.name}"
+            first_line = letter.body_line if source == letter.body else 2  # else the subject, in the front matter
+            raise SiteError([Problem(Location(name, first_line + lineno - 1), "", f"letter template error: {cut(str(error))}")]) from None
 
     def _compiled(self, source: str, text: bool) -> jinja2.Template:
         """A letter's subject or body, compiled once per renderer."""
