@@ -7,7 +7,8 @@
 3. each document of the client's stage is keyed on its inputs; a document whose key and
    file are unchanged since the last build is kept as is (incremental build)
 4. ``relancegen_document_rendered`` the other documents are rendered (in ``--jobs``
-   worker processes) and written atomically
+   worker processes) into a staging folder, and moved into the output once all rendered:
+   a build that fails writes nothing
 5. the prioritised call list and ``manifest.json`` are written; documents the previous
    build listed and this one does not are removed
 6. ``relancegen_build_finished``    the manifest is final
