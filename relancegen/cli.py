@@ -79,7 +79,13 @@ date_option = click.option(
 
 
 def _as_of(site: Any, requested: Any) -> dt.date:
-    return requested.date() if requested else (site.as_of or dt.date.today())
+    """The build date: --date, else site.as_of, else today; refused outside the rate tables'
+    reach (from their first rate to 2199), where no amount could be computed."""
+    day = requested.date() if requested else (site.as_of or dt.date.today())
+    first, last = site.rates.first_day_with_rates(), dt.date(2199, 12, 31)
+    if not first <= day <= last:
+        raise RelancegenError(f"the date {day.isoformat()} is out of range: relancegen computes from {first.isoformat()} (its first known rates) to {last.isoformat()}")
+    return day
 
 
 def _echo_warnings(warnings: list[Any]) -> None:

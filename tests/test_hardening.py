@@ -221,6 +221,7 @@ FAULTS = {
     "fault-out-disk-full": "Error: cannot write or read <path>: No space left on device",
     "fault-journal-read-only": "Error: cannot write or read <path>: Read-only file system",
     "fault-build-fails-midway": "letters/reminder/b2c.md:7: letter template error: 'nope' is undefined",
+    "fault-date-out-of-range": "Error: the date <date> is out of range: relancegen computes from 2015-01-01 (its first known rates) to 2199-12-31",
     "fault-all-stages-no-invoice": "client 'client-b' has no open invoice: there is nothing to show at any stage",
 }
 
@@ -235,6 +236,15 @@ def test_errors_table_matches_the_cases():
 
 
 # -- faults: the system, not the site -------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["check", "penalties", "build"])
+@pytest.mark.parametrize("day", ["9999-12-31", "1969-01-01"])
+def test_a_build_date_out_of_reach_is_one_message(tmp_path, command, day):
+    folder = site(tmp_path / "site")
+    result = CliRunner().invoke(main, [command, "--site", str(folder), "--date", day])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert FAULTS["fault-date-out-of-range"].replace("<date>", day) in result.output
 
 
 def test_new_on_an_unwritable_path_is_one_message(tmp_path):
