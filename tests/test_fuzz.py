@@ -4,8 +4,9 @@ Hypothesis starts from a valid site (site.yml, clients, invoices, a journal, a l
 an override) and spoils it: a value of another type, a huge or control-laden text, a
 number past every limit, a deleted or unknown key, a list where a mapping was, then bytes
 inserted, the file cut short, re-encoded in Latin-1 or UTF-16, or given YAML tags and
-aliases. ``relancegen check`` runs on the result, and ``relancegen build`` when check
-passed, in process through click's runner. Each must exit with 0 or 1, without a
+aliases. ``relancegen check`` runs on the result (on one of a few build dates, some out of
+range), and ``relancegen penalties`` and ``relancegen build`` when check passed, in process
+through click's runner. Each must exit with 0 or 1, without a
 traceback, and the site folder must hold no new or changed file outside the output.
 
 PDFs are rendered by a stand-in registered for the test (WeasyPrint takes a second per
@@ -31,8 +32,9 @@ from relancegen.hookspecs import hookimpl
 from relancegen.plugins import get_plugin_manager
 from relancegen.testing import DEFAULT_CLIENT, DEFAULT_CREDITOR
 
-FUZZ_EXAMPLES = int(os.environ.get("RELANCEGEN_FUZZ_EXAMPLES", "250"))
+FUZZ_EXAMPLES = int(os.environ.get("RELANCEGEN_FUZZ_EXAMPLES", "200"))
 BUILD_DAY = "2026-03-20"
+BUILD_DAYS = st.sampled_from([BUILD_DAY, BUILD_DAY, "2026-02-16", "2026-09-01", "2014-12-31", "2199-12-31", "9999-12-31"])
 
 SITE_YML = {
     "site": {"title": "Fuzz", "language": "fr", "theme": "classic", "output": "_site"},
@@ -186,8 +188,8 @@ def _run(runner: CliRunner, *args: str) -> int:
 
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-@given(files=spoiled_sites())
-def test_spoiled_sites_never_crash_nor_write_outside_the_output(files):
+@given(files=spoiled_sites(), day=BUILD_DAYS)
+def test_spoiled_sites_never_crash_nor_write_outside_the_output(files, day):
     runner = CliRunner()
     fast_pdf = _FastPdf()
     manager = get_plugin_manager()
@@ -199,8 +201,9 @@ def test_spoiled_sites_never_crash_nor_write_outside_the_output(files):
             output = folder / "_site"
             _write(folder, files)
             before = _snapshot(parent, output)
-            if _run(runner, "check", "--site", str(folder), "--date", BUILD_DAY) == 0:
-                _run(runner, "build", "--site", str(folder), "--date", BUILD_DAY, "--out", str(output), "--jobs", "1")
+            if _run(runner, "check", "--site", str(folder), "--date", day) == 0:
+                _run(runner, "penalties", "--site", str(folder), "--date", day, "--format", "json")
+                _run(runner, "build", "--site", str(folder), "--date", day, "--out", str(output), "--jobs", "1")
             assert _snapshot(parent, output) == before
     finally:
         manager.unregister(fast_pdf)
