@@ -155,8 +155,9 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     from relancegen.site.loader import dated_after, load_site
 
     site = load_site(site_dir)
-    if dated_after(site, _as_of(site, as_of)):
-        raise SiteError([*dated_after(site, _as_of(site, as_of)), *site.warnings])
+    late = dated_after(site, _as_of(site, as_of))
+    if late:
+        raise SiteError([*late, *site.warnings])
     options = BuildOptions(
         as_of=_as_of(site, as_of),
         output=(output.resolve() if output else site.output),

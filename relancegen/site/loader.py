@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from relancegen.site import schema
-from relancegen.errors import Location, Problem, RelancegenError, SiteError, relative_name
+from relancegen.errors import Location, Problem, RelancegenError, SiteError, relative_name, shown
 from relancegen.site.journal import read_journal
 from relancegen.site.model import (
     DEFAULT_PROFILES,
@@ -75,7 +75,7 @@ def load_site(site_dir: Path) -> Site:
     problems.extend(journal_problems)
     for entry in journal:
         if entry.client not in known_ids:
-            problems.append(Problem(entry.location, "client", f"journal names unknown client {entry.client!r}", "warning"))
+            problems.append(Problem(entry.location, "client", f"journal names unknown client {shown(entry.client)}", "warning"))
     schedule = _build_schedule(config["schedule"], problems)
 
     if any(problem.severity == "error" for problem in problems):
@@ -120,10 +120,10 @@ def _site_folder(root: Path, data: dict[str, Any], key: str, problems: list[Prob
     configured = data[key]
     folder = (root / configured).resolve()
     if folder != root and root not in folder.parents:
-        problems.append(Problem(Location(SITE_FILE, data["_line"]), f"data.{key}", f"{configured!r} is outside the site folder"))
+        problems.append(Problem(Location(SITE_FILE, data["_line"]), f"data.{key}", f"{shown(configured)} is outside the site folder"))
         return None
     if not folder.is_dir():
-        problems.append(Problem(Location(SITE_FILE, data["_line"]), f"data.{key}", f"the folder {configured!r} does not exist: create it (it may stay empty) or correct the path"))
+        problems.append(Problem(Location(SITE_FILE, data["_line"]), f"data.{key}", f"the folder {shown(configured)} does not exist: create it (it may stay empty) or correct the path"))
         return None
     return folder
 
@@ -166,7 +166,7 @@ def _read_list(root: Path, configured: str, what: str, problems: list[Problem]) 
     elif target.is_file():
         files = [target]
     else:
-        problems.append(Problem(Location("site.yml"), f"data.{what}", f"{configured!r} is neither a file nor a folder"))
+        problems.append(Problem(Location("site.yml"), f"data.{what}", f"{shown(configured)} is neither a file nor a folder"))
         return []
     items = []
     for path in files:
@@ -256,7 +256,7 @@ def _invoice_problems(
     found = []
     if invoice.client not in known_ids:
         hint = _closest(invoice.client, known_ids)
-        found.append(Problem(at("client"), f"{label}.client", f"unknown client {invoice.client!r}{hint}"))
+        found.append(Problem(at("client"), f"{label}.client", f"unknown client {shown(invoice.client)}{hint}"))
     if invoice.number in first_seen:
         found.append(Problem(at("number"), f"{label}.number", f"duplicate invoice number (first at {first_seen[invoice.number]})"))
     if invoice.due < invoice.issued:

@@ -341,7 +341,7 @@ class LateInterest(Text):
         if text is INVALID:
             return text
         return parse_late_interest(text) or ctx.error(
-            line, path, f"{text!r} is not a late-interest rule: use ecb+10, 3x-legal or a fixed rate such as \"12%\""
+            line, path, f"{shown(text)} is not a late-interest rule: use ecb+10, 3x-legal or a fixed rate such as \"12%\""
         )
 
 
