@@ -1,7 +1,7 @@
 """Fuzzing the real CLI with spoiled sites: never a traceback, never a file written elsewhere.
 
-Hypothesis starts from a valid site (site.yml, clients, invoices, a journal, a letter and
-an override) and spoils it: a value of another type, a huge or control-laden text, a
+Hypothesis starts from a valid site (site.yml, clients, invoices, a journal, a letter, an
+override and a child theme) and spoils it: a value of another type, a huge or control-laden text, a
 number past every limit, a deleted or unknown key, a list where a mapping was, then bytes
 inserted, the file cut short, re-encoded in Latin-1 or UTF-16, or given YAML tags and
 aliases. ``relancegen check`` runs on the result (on one of a few build dates, some out of
@@ -37,13 +37,15 @@ BUILD_DAY = "2026-03-20"
 BUILD_DAYS = st.sampled_from([BUILD_DAY, BUILD_DAY, "2026-02-16", "2026-09-01", "2014-12-31", "2199-12-31", "9999-12-31"])
 
 SITE_YML = {
-    "site": {"title": "Fuzz", "language": "fr", "theme": "classic", "output": "_site"},
+    "site": {"title": "Fuzz", "language": "fr", "theme": "mytheme", "output": "_site"},
     "creditor": {**DEFAULT_CREDITOR, "vat_number": "FR19812345676", "payment_url": "https://pay.example/{invoice}"},
     "terms": {"payment_days": 30, "late_interest": "ecb+10", "recovery_indemnity": "40.00"},
     "policy": {"min_days_between_stages": 7, "minimum_balance": "0.00"},
     "data": {"clients": "data/clients.yml", "invoices": "data/invoices.yml", "journal": "journal/"},
     "rates": {"ecb": {"2026-06-11": "2.15"}},
+    "channels": {"email": {"plugin": "smtp", "host": "127.0.0.1", "port": 2525, "from": "compta@atelier-test.example"}},
 }
+THEME = {"name": "mytheme", "extends": "classic"}
 CLIENTS = [DEFAULT_CLIENT, {**DEFAULT_CLIENT, "id": "client-b", "kind": "b2c", "name": "Bernard Client"}]
 INVOICES = [
     {"number": "F-1", "client": "client-a", "issued": "2026-01-10", "amount": "1200.00", "subject": "Affiches",
@@ -58,7 +60,7 @@ LETTER = {"stage": "reminder", "medium": "email", "subject": "Relance {{ invoice
 LETTER_BODY = "Bonjour {{ contact.name }},\n\n{{ invoice_table }}\n\nCordialement,\n{{ creditor.name }}\n"
 OVERRIDE = '{% extends "theme:email.html" %}\n'
 
-PATHS = ["site.yml", "data/clients.yml", "data/invoices.yml", "journal/2026.jsonl", "letters/reminder/mine.md", "overrides/email.html"]
+PATHS = ["site.yml", "data/clients.yml", "data/invoices.yml", "journal/2026.jsonl", "letters/reminder/mine.md", "overrides/email.html", "mytheme/theme.yml"]
 
 TRICKY_TEXT = st.sampled_from([
     "", " ", "20260901", "2026-W36-1", "9999-12-31", "0001-01-01", "2026-02-30", "1e30", "-1", "NaN", "Infinity",
@@ -124,6 +126,7 @@ def _texts(documents: dict[str, Any]) -> dict[str, str]:
         "journal/2026.jsonl": "".join(json.dumps(entry, ensure_ascii=False, default=str) + "\n" for entry in _as_list(documents["journal/2026.jsonl"])),
         "letters/reminder/mine.md": "---\n" + dump(front) + "---\n" + LETTER_BODY,
         "overrides/email.html": OVERRIDE,
+        "mytheme/theme.yml": dump(documents["mytheme/theme.yml"]),
     }
 
 
@@ -132,7 +135,7 @@ def spoiled_sites(draw: st.DrawFn) -> dict[str, bytes]:
     """The files of a site, one to three of them spoiled."""
     documents: dict[str, Any] = {
         "site.yml": SITE_YML, "data/clients.yml": CLIENTS, "data/invoices.yml": INVOICES,
-        "journal/2026.jsonl": JOURNAL, "letters/reminder/mine.md": LETTER,
+        "journal/2026.jsonl": JOURNAL, "letters/reminder/mine.md": LETTER, "mytheme/theme.yml": THEME,
     }
     for _ in range(draw(st.integers(1, 3))):
         name = draw(st.sampled_from(sorted(documents)))
@@ -215,7 +218,7 @@ def test_the_valid_site_builds():
         folder = Path(temporary) / "site"
         _write(folder, {name: text.encode("utf-8") for name, text in _texts({
             "site.yml": SITE_YML, "data/clients.yml": CLIENTS, "data/invoices.yml": INVOICES,
-            "journal/2026.jsonl": JOURNAL, "letters/reminder/mine.md": LETTER,
+            "journal/2026.jsonl": JOURNAL, "letters/reminder/mine.md": LETTER, "mytheme/theme.yml": THEME,
         }).items()})
         manager = get_plugin_manager()
         fast_pdf = _FastPdf()
