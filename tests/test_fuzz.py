@@ -32,7 +32,7 @@ from relancegen.hookspecs import hookimpl
 from relancegen.plugins import get_plugin_manager
 from relancegen.testing import DEFAULT_CLIENT, DEFAULT_CREDITOR
 
-FUZZ_EXAMPLES = int(os.environ.get("RELANCEGEN_FUZZ_EXAMPLES", "200"))
+FUZZ_EXAMPLES = int(os.environ.get("RELANCEGEN_FUZZ_EXAMPLES", "300"))
 BUILD_DAY = "2026-03-20"
 BUILD_DAYS = st.sampled_from([BUILD_DAY, BUILD_DAY, "2026-02-16", "2026-09-01", "2014-12-31", "2199-12-31", "9999-12-31"])
 
