@@ -32,7 +32,7 @@ from relancegen.site.model import JournalEntry, Site
 from relancegen.plugins import channels_for
 
 OUTBOX = "outbox"
-COPIES = "copies"  # <output>/copies/<delivery id>/: the invoice copies as read for sending
+COPIES = ".copies"  # <output>/.copies/<delivery id>/: the invoice copies as read for sending (a dot: never a client id)
 SECRET_WORDS = ("password", "secret", "token", "key")
 PHONE = "phone"
 OUTCOMES = ("sent", "failed", "unknown")
