@@ -326,3 +326,13 @@ def test_a_build_failing_midway_writes_nothing(tmp_path):
     shutil.rmtree(folder / "_site")
     assert run(folder, "build").exit_code == 1
     assert not (folder / "_site").exists()
+
+
+def test_a_site_error_crosses_from_a_worker_process_whole():
+    """Worker processes send their exceptions back pickled: a SiteError keeps its problems."""
+    import pickle
+
+    from relancegen.errors import Location, Problem, SiteError
+
+    error = SiteError([Problem(Location("overrides/letter.html", 3), "", "template error: 'x' is undefined")])
+    assert [str(p) for p in pickle.loads(pickle.dumps(error)).problems] == ["overrides/letter.html:3: template error: 'x' is undefined"]
