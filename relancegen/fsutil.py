@@ -89,17 +89,17 @@ def _open_no_follow(name: str, flags: int, directory: int, relative: PurePath) -
 
 
 class Staging:
-    """Files written under ``<output>/.staging/`` and moved into ``output`` together by
-    :meth:`commit`, or thrown away by :meth:`discard`: a build that fails midway (a
-    template error in its hundredth document) leaves the output folder as it was."""
-
-    NAME = ".staging"
+    """Files written under ``<output>/.staging-<random>/`` and moved into ``output``
+    together by :meth:`commit`, or thrown away by :meth:`discard`: a build that fails
+    midway (a template error in its hundredth document) leaves the output folder as it
+    was. Each build has its own staging folder, so shards building into one folder at the
+    same time do not meet."""
 
     def __init__(self, output: Path):
         self.output = output
         self.created_output = not output.exists()
-        self.folder = output / self.NAME
-        shutil.rmtree(self.folder, ignore_errors=True)  # left by a build that was killed
+        output.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=".staging-", dir=output))
 
     def commit(self) -> None:
         """Move every staged file to its place in the output (each move atomic)."""
