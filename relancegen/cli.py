@@ -49,8 +49,20 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except RelancegenError as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
+        except OSError as error:  # disk full, read-only file system, a folder not writable...
+            click.echo(f"Error: {io_error_message(error)}", err=True)
+            sys.exit(1)
 
     return wrapper
+
+
+def io_error_message(error: OSError) -> str:
+    """An input/output failure in one sentence: the file and what the system said."""
+    reason = error.strerror or type(error).__name__
+    if error.filename is None:
+        return f"input/output error: {reason}"
+    target = f"{error.filename} → {error.filename2}" if error.filename2 else str(error.filename)
+    return f"cannot write or read {target}: {reason}"
 
 
 @click.group()
@@ -69,7 +81,13 @@ date_option = click.option(
 
 
 def _as_of(site: Any, requested: Any) -> dt.date:
-    return requested.date() if requested else (site.as_of or dt.date.today())
+    """The build date: --date, else site.as_of, else today; refused outside the rate tables'
+    reach (from their first rate to 2199), where no amount could be computed."""
+    day = requested.date() if requested else (site.as_of or dt.date.today())
+    first, last = site.rates.first_day_with_rates(), dt.date(2199, 12, 31)
+    if not first <= day <= last:
+        raise RelancegenError(f"the date {day.isoformat()} is out of range: relancegen computes from {first.isoformat()} (its first known rates) to {last.isoformat()}")
+    return day
 
 
 def _echo_warnings(warnings: list[Any]) -> None:
@@ -83,16 +101,20 @@ def _echo_warnings(warnings: list[Any]) -> None:
 @reports_errors
 def check(site_dir: Path, as_of: Any) -> None:
     """Validate the site: every problem at once, as file:line: field: message."""
+    from relancegen.build.readiness import readiness_problems
     from relancegen.delivery.channel_settings import channel_problems
     from relancegen.documents.languages import language_problems
     from relancegen.law.checks import legal_warnings
     from relancegen.plugins import channels_for
     from relancegen.site.journal import verify_chain
-    from relancegen.site.loader import load_site
+    from relancegen.site.loader import dated_after, load_site
 
     site = load_site(site_dir)
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
-    problems = [*channel_problems(site, channels_for(site)), *language_problems(site)]
+    problems = [
+        *readiness_problems(site), *dated_after(site, _as_of(site, as_of)),
+        *channel_problems(site, channels_for(site)), *language_problems(site),
+    ]
     warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
     if any(problem.severity == "error" for problem in problems):
         raise SiteError([*problems, *warnings])
@@ -140,9 +162,12 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     """Build each client's documents for its current stage, and manifest.json."""
     from relancegen.build.pipeline import BuildOptions, build_site
     from relancegen.build.summary import format_summary, format_todo
-    from relancegen.site.loader import load_site
+    from relancegen.site.loader import dated_after, load_site
 
     site = load_site(site_dir)
+    late = dated_after(site, _as_of(site, as_of))
+    if late:
+        raise SiteError([*late, *site.warnings])
     options = BuildOptions(
         as_of=_as_of(site, as_of),
         output=(output.resolve() if output else site.output),

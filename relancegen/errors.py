@@ -7,8 +7,10 @@ them at once and exit 1 without a traceback.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -44,6 +46,10 @@ class SiteError(Exception):
         self.problems = sorted(problems, key=lambda p: (p.location, p.field))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        # Rebuilt from its problems when it crosses from a worker process.
+        return (SiteError, (self.problems,))
+
 
 class RelancegenError(Exception):
     """A user-facing failure that is not about site content (missing folder, bad option)."""
@@ -55,3 +61,25 @@ def relative_name(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 60
+_SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
+_SHORT.maxlevel = 2
+_SHORT.maxlong = 40
+
+
+def cut(text: str, limit: int = 200) -> str:
+    """``text`` whole when short, else its start and end around an ellipsis."""
+    return text if len(text) <= limit else f"{text[:limit // 2]}…{text[-limit // 2:]}"
+
+
+def shown(value: Any) -> str:
+    """A value as messages quote it: its repr, cut to a few dozen characters, so that a
+    10 MB string or a deeply nested list never ends up whole in an error."""
+    try:
+        return _SHORT.repr(value)
+    except ValueError:  # an integer past Python's 4,300-digit conversion limit
+        return "(a number too long to show)"

@@ -15,7 +15,15 @@ def new_site(target: Path) -> list[Path]:
 
     Returns the files written, relative to ``target``.
     """
-    if target.exists() and any(target.iterdir()):
+    if target.exists() and not target.is_dir():
+        raise RelancegenError(f"{target} already exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
         raise RelancegenError(f"{target} already exists and is not empty")
-    shutil.copytree(SITE_TEMPLATE, target, dirs_exist_ok=True)
+    try:
+        shutil.copytree(SITE_TEMPLATE, target, dirs_exist_ok=True)
+    except shutil.Error as error:  # copytree gathers the failure of each file
+        first = error.args[0][0] if error.args and error.args[0] else ("", "", str(error))
+        raise RelancegenError(f"cannot create the site in {target}: {first[2]}") from None
+    except OSError as error:
+        raise RelancegenError(f"cannot create the site in {target}: {error.strerror or error}") from None
     return sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())

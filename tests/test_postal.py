@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from postal_server import CREDENTIALS, PostalApi
 from relancegen.cli import main
 from relancegen_postal import address_lines
+from relancegen_postal.maileva import AddressError
 
 ENV = {"MLV_CLIENT_ID": CREDENTIALS["client_id"], "MLV_CLIENT_SECRET": CREDENTIALS["client_secret"],
        "MLV_USER": CREDENTIALS["username"], "MLV_PASSWORD": CREDENTIALS["password"]}
@@ -148,3 +149,14 @@ def test_no_secret_in_any_file_or_output(site_factory, api):
         for path in site_dir.rglob("*"):
             if path.is_file():
                 assert secret.encode() not in path.read_bytes(), path
+
+
+def test_a_long_name_is_never_cut_silently():
+    """Under 76 characters but three lines once wrapped at word boundaries: refused whole,
+    never sent with its last words dropped."""
+    name = "Groupement d'Intérêt Économique Interprofessionnel Rhône-Alpes Auvergne SARL"
+    assert len(name) <= 76
+    with pytest.raises(AddressError, match="needs 3 lines of 38 characters and a postal address gives it two"):
+        address_lines(name, ("2 rue du Client", "69003 LYON"))
+    two_lines = address_lines("Établissements Industriels Réunis de la Vallée", ("2 rue du Client", "69003 LYON"))
+    assert " ".join(two_lines[:2]) == "Établissements Industriels Réunis de la Vallée"

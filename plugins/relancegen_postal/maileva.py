@@ -43,11 +43,16 @@ class AddressError(ValueError):
 
 def address_lines(name: str, lines: tuple[str, ...]) -> list[str]:
     """The recipient as six postal lines of at most 38 characters, the last one being the
-    postcode and city: the name (wrapped over two lines if needed), then the street lines."""
+    postcode and city: the name (wrapped over two lines if needed), then the street lines.
+    No text is ever dropped: an address that does not fit is an :class:`AddressError`."""
     *street, city_line = lines
-    name_lines = textwrap.wrap(name, LINE_LENGTH)[:2] or [""]
-    if len(name) > LINE_LENGTH * 2:
-        raise AddressError(f"the name {name!r} does not fit in two lines of {LINE_LENGTH} characters")
+    name_lines = textwrap.wrap(name, LINE_LENGTH) or [""]
+    if len(name_lines) > 2:
+        raise AddressError(
+            f"the name {name!r} needs {len(name_lines)} lines of {LINE_LENGTH} characters and a postal "
+            "address gives it two: shorten the client's name (a legal form such as SAS can go), "
+            "the letter was not sent"
+        )
     wrapped = [part for line in street for part in textwrap.wrap(line, LINE_LENGTH)]
     if len(city_line) > LINE_LENGTH:
         raise AddressError(f"{city_line!r} is longer than {LINE_LENGTH} characters")

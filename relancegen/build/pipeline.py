@@ -7,7 +7,8 @@
 3. each document of the client's stage is keyed on its inputs; a document whose key and
    file are unchanged since the last build is kept as is (incremental build)
 4. ``relancegen_document_rendered`` the other documents are rendered (in ``--jobs``
-   worker processes) and written atomically
+   worker processes) into a staging folder, and moved into the output once all rendered:
+   a build that fails writes nothing
 5. the prioritised call list and ``manifest.json`` are written; documents the previous
    build listed and this one does not are removed
 6. ``relancegen_build_finished``    the manifest is final
@@ -26,7 +27,7 @@ from typing import Any
 from relancegen.documents import kinds as documents
 from relancegen.build import manifest as manifest_io
 from relancegen.errors import RelancegenError
-from relancegen.fsutil import sha256_bytes, sha256_file, write_atomic
+from relancegen.fsutil import Staging, sha256_bytes, sha256_file, write_atomic
 from relancegen.build.inputs import document_key, site_digest
 from relancegen.documents.letters import builtin_letters_dir
 from relancegen.site.model import Site
@@ -150,15 +151,25 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
         else:
             tasks.append(call_list)
 
-    for task, rendered in _render_all(renderer, site, tasks, options.jobs):
-        summary.rendered += len(rendered.files)
-        if isinstance(task, CallListTask):
-            entries.append(_write_call_list(options.output, task, rendered.files["pdf"]))
-            continue
-        for file_format, content in rendered.files.items():
-            entry = _write_document(options.output, task, file_format, content, rendered.subject)
-            entries.append(entry)
-            hooks.relancegen_document_rendered(site=site, document=entry, path=options.output / entry["path"])
+    # Everything is rendered into a staging folder first, and moved into the output only
+    # when every document rendered: a failing build writes nothing.
+    staging = Staging(options.output)
+    written: list[dict[str, Any]] = []
+    try:
+        for task, rendered in _render_all(renderer, site, tasks, options.jobs):
+            summary.rendered += len(rendered.files)
+            if isinstance(task, CallListTask):
+                entries.append(_write_call_list(staging.folder, task, rendered.files["pdf"]))
+                continue
+            for file_format, content in rendered.files.items():
+                written.append(_write_document(staging.folder, task, file_format, content, rendered.subject))
+    except BaseException:
+        staging.discard()
+        raise
+    staging.commit()
+    entries.extend(written)
+    for entry in written:
+        hooks.relancegen_document_rendered(site=site, document=entry, path=options.output / entry["path"])
 
     entries.sort(key=lambda entry: entry["path"])
     manifest = {"as_of": options.as_of.isoformat(), "documents": entries}
@@ -179,7 +190,10 @@ def _situations(site: Site, options: BuildOptions) -> list[ClientSituation]:
         situations = compute_situations(site, options.as_of, options.client_id)
     else:
         clients = [site.clients[options.client_id]] if options.client_id else list(site.clients.values())
-        situations = [s for client in clients for s in specimen_situations(site, client, options.as_of)]
+        # A client without an open invoice has nothing to show at any stage.
+        situations = [s for client in clients for s in specimen_situations(site, client, options.as_of) if s.overdue or s.prevention]
+        if options.client_id and not situations:
+            raise RelancegenError(f"client {options.client_id!r} has no open invoice: there is nothing to show at any stage")
     return [s for s in situations if in_shard(s.client.id, options.shard)]
 
 

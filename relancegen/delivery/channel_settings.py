@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from relancegen.errors import Location, Problem
+from relancegen.errors import Location, Problem, shown
 
 SETTING_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -23,13 +23,21 @@ def plugin_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 def channel_problems(site: Any, channels: dict[str, Any]) -> list[Problem]:
     """Every problem with the site's ``channels:``: plugins not installed, settings a plugin refuses."""
-    where = Location("site.yml")
     problems = []
     for medium, settings in sorted(site.channels.items()):
+
+        def where(key: str, settings: Any = settings) -> Location:
+            line = settings.line_of(key) if hasattr(settings, "line_of") else 0
+            return Location("site.yml", line or (settings.line_of("plugin") if hasattr(settings, "line_of") else 0))
+
         name = settings.get("plugin")
         channel = channels.get(name)
         if channel is None:
-            problems.append(Problem(where, f"channels.{medium}.plugin", f"no installed plugin provides a channel named {name!r} (see `relancegen plugins`)"))
+            problems.append(Problem(
+                where("plugin"), f"channels.{medium}.plugin",
+                f"no installed plugin provides a channel named {shown(name)} (installed: {', '.join(sorted(channels)) or 'none'}; "
+                "`relancegen plugins` lists them)",
+            ))
             continue
         validate = getattr(channel, "validate_settings", None)
         if validate is None:
@@ -41,9 +49,9 @@ def channel_problems(site: Any, channels: dict[str, Any]) -> list[Problem]:
         for message in messages:
             setting, colon, text = str(message).partition(": ")
             if colon and SETTING_NAME.fullmatch(setting):
-                problems.append(Problem(where, f"channels.{medium}.{setting}", text))
+                problems.append(Problem(where(setting), f"channels.{medium}.{setting}", text))
             else:
-                problems.append(Problem(where, f"channels.{medium}", str(message)))
+                problems.append(Problem(where("plugin"), f"channels.{medium}", str(message)))
     return problems
 
 

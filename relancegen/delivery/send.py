@@ -43,7 +43,7 @@ from relancegen.delivery.deliveries import CarriedFile, PlannedDelivery, deliver
 from relancegen.delivery.journal import JournalWriteError, append_entry
 from relancegen.delivery.states import FAILED, PENDING, SENT, UNKNOWN, DeliveryJournal, DeliveryRecord
 from relancegen.errors import RelancegenError, SiteError, relative_name
-from relancegen.fsutil import sha256_bytes, write_atomic
+from relancegen.fsutil import UnsafeFile, read_inside, sha256_bytes, write_atomic
 from relancegen.plugins import channels_for
 from relancegen.site.journal import ACCEPTED_EVENT, EVENT_KEY, problem_key, verify_chain
 from relancegen.site.model import STAGES, Site
@@ -275,14 +275,29 @@ class RefusedDelivery(Exception):
 
 
 def _checked_bytes(site: Site, carried: CarriedFile) -> bytes:
+    """The bytes a delivery carries, read once. A site file (an invoice copy) is read from
+    inside the folder of invoice copies without following symbolic links, so that a link
+    swapped in during ``send`` never sends a file from elsewhere; a built document must have
+    the manifest's sha256."""
     try:
+        if carried.sha256 is None:
+            return _invoice_copy(site, carried.path)
         data = carried.path.read_bytes()
+    except UnsafeFile as error:
+        raise RefusedDelivery(f"invoice copy refused: {error}") from error
     except OSError as error:
         raise RefusedDelivery(f"{carried.name} cannot be read ({error.strerror or error}): run `relancegen build` again") from error
     if carried.sha256 is not None and sha256_bytes(data) != carried.sha256:
         raise RefusedDelivery(f"{carried.name} is not the file the manifest lists (its sha256 differs): "
                               "a build was interrupted or the file was changed; run `relancegen build` again")
     return data
+
+
+def _invoice_copy(site: Site, path: Path) -> bytes:
+    folder = site.invoice_copies
+    if folder is None or folder not in path.parents:
+        raise UnsafeFile(f"{relative_name(path, site.root)} is not inside the folder of invoice copies")
+    return read_inside(site.root, path.relative_to(site.root))
 
 
 def _staged(planned: PlannedDelivery, contents: list[bytes], folder: Path) -> Delivery:

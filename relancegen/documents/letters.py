@@ -16,10 +16,10 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from relancegen import errors
 from relancegen.errors import Location, Problem, SiteError
 from relancegen.site.model import CLIENT_KINDS, STAGES, JournalEntry
+from relancegen.site.yamlpos import load_yaml_text
 
 FRONT_MATTER_KEYS = ("stage", "medium", "subject", "variant", "regime", "name")
 LETTER_MEDIA = ("email", "post", "phone")
@@ -78,20 +78,32 @@ def parse_letter(path: Path, site_root: Path, problems: list[Problem], language:
     except ValueError:
         folder = path.parent.name if language == TOP_LEVEL_LANGUAGE else f"{language}/{path.parent.name}"
         shown = f"(built-in) letters/{folder}/{path.name}"
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        problems.append(Problem(Location(shown, line), "", f"not UTF-8 text ({error.reason}): save the letter as UTF-8"))
+        return None
     if not text.startswith("---\n") or "\n---\n" not in text[4:]:
         problems.append(Problem(Location(shown, 1), "", "a letter starts with front matter between two '---' lines"))
         return None
     head, body = text[4:].split("\n---\n", 1)
-    try:
-        meta = yaml.safe_load(head) or {}
-    except yaml.YAMLError as error:
-        problems.append(Problem(Location(shown, 2), "", f"invalid front matter: {error}"))
+    meta, yaml_problems = load_yaml_text("\n" + head, shown)  # the front matter starts on line 2
+    if yaml_problems:
+        problems.extend(yaml_problems)
         return None
-    found = [Problem(Location(shown, 2), key, "unknown front matter key") for key in meta if key not in FRONT_MATTER_KEYS]
+    meta = {} if meta is None else meta
+    if not isinstance(meta, dict):
+        problems.append(Problem(Location(shown, 2), "", f"the front matter must be a mapping of keys (stage, medium, subject…), got {errors.shown(meta)}"))
+        return None
+    found = [Problem(Location(shown, 2), str(key), "unknown front matter key") for key in meta if key not in FRONT_MATTER_KEYS]
+    found += [Problem(Location(shown, 2), key, f"expected text, got {errors.shown(meta[key])}") for key in FRONT_MATTER_KEYS if key in meta and not isinstance(meta[key], (str, int))]
+    if found:
+        problems.extend(found)
+        return None
     found += [Problem(Location(shown, 2), key, "is required") for key in ("stage", "medium", "subject") if key not in meta]
     if meta.get("stage") not in (*STAGES, None):
-        found.append(Problem(Location(shown, 2), "stage", f"unknown stage {meta.get('stage')!r}"))
+        found.append(Problem(Location(shown, 2), "stage", f"unknown stage {errors.shown(meta.get('stage'))}"))
     elif meta.get("stage") is not None and meta["stage"] != path.parent.name:
         found.append(Problem(Location(shown, 2), "stage", f"this letter is in the folder of stage {path.parent.name!r}"))
     if meta.get("medium") not in (*LETTER_MEDIA, None):
@@ -111,7 +123,7 @@ def parse_letter(path: Path, site_root: Path, problems: list[Problem], language:
         name=str(meta.get("name") or path.stem),
         regime=meta.get("regime"),
         language=language,
-        body_line=head.count("\n") + 3,
+        body_line=head.count("\n") + 4 + len(body) - len(body.lstrip("\n")),
     )
 
 

@@ -7,17 +7,46 @@ a document's characters allow it, and the full fonts otherwise. Output is reprod
 the document dates come from the HTML (``dcterms.created``, set from the build date by
 the theme) and nothing else varies, so identical inputs give identical bytes and the
 hashes in the manifest and the journal mean something.
+
+A document reads nothing but the files of its theme and of the site's ``overrides/`` and
+``assets/`` folders (the folders the renderer allows, :func:`allow_folders`) and ``data:``
+URIs: a letter or an override cannot put ``file:///etc/passwd`` or an ``http://`` fetch
+into a PDF.
 """
 
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from relancegen.documents import fontcache
 from relancegen.hookspecs import hookimpl
 
 FONT_SUFFIXES = (".ttf", ".otf")
+
+#: The folders documents may read files from; set by the renderer of this process.
+_allowed_folders: tuple[Path, ...] = ()
+
+
+def allow_folders(folders: list[Path]) -> None:
+    """Let documents read files from these folders (the theme chain, the site's overrides/
+    and assets/, the template folders plugins ship), and from nowhere else."""
+    global _allowed_folders
+    _allowed_folders = tuple(folder.resolve() for folder in folders)
+
+
+def allowed_url(url: str) -> bool:
+    """``data:`` URIs, and ``file:`` URLs whose real path is inside an allowed folder."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return True
+    if scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(unquote(parts.path)).resolve()
+    return any(folder == path or folder in path.parents for folder in _allowed_folders)
 
 
 @functools.lru_cache(maxsize=2)
@@ -26,11 +55,20 @@ def _fonts(subset: bool) -> tuple[Any, Any]:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class SubsetFontFetcher(URLFetcher):  # type: ignore[misc]
+    class SiteFetcher(URLFetcher):  # type: ignore[misc]
+        """Refuses every URL but the allowed files and data URIs (WeasyPrint then renders
+        without the resource and logs why)."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not allowed_url(url):
+                raise ValueError(f"relancegen documents read only their theme, overrides/, assets/ and data: URIs, not {url[:80]}")
+            return super().fetch(url, headers)
+
+    class SubsetFontFetcher(SiteFetcher):
         """Serves local font files as their cached subsets; anything else as usual."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("file:") and url.lower().endswith(FONT_SUFFIXES):
+            if url.startswith("file:") and url.lower().endswith(FONT_SUFFIXES) and allowed_url(url):
                 response = super().fetch(url, headers)
                 try:
                     data = response.read()
@@ -39,7 +77,7 @@ def _fonts(subset: bool) -> tuple[Any, Any]:
                 return URLFetcherResponse(url, fontcache.subset_font(data))
             return super().fetch(url, headers)
 
-    return FontConfiguration(), SubsetFontFetcher() if subset else URLFetcher()
+    return FontConfiguration(), SubsetFontFetcher() if subset else SiteFetcher()
 
 
 def render_pdf(html: str, base_url: str) -> bytes:

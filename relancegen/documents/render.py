@@ -18,21 +18,22 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
+import traceback
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
-from relancegen.documents import formatting
+from relancegen.documents import formatting, pdf
 from relancegen.documents.catalogues import Catalogues
-from relancegen.documents.kinds import DocumentSpec
-from relancegen.errors import Location, Problem, RelancegenError, SiteError
+from relancegen.documents.kinds import STAGE_DOCUMENTS, DocumentSpec
+from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import Client, Site
+from relancegen.site.yamlpos import load_yaml
 from relancegen.documents.qr import epc_qr_svg
 from relancegen.law.eu import late_payment_directive_applies
 from relancegen.law.penalties import RateBasis, rate_basis
@@ -40,6 +41,7 @@ from relancegen.law.situation import ClientSituation, InvoiceLine
 
 THEME_FILE = "theme.yml"
 OVERRIDES_DIR = "overrides"
+ASSETS_DIR = "assets"
 BLOCKS_TEMPLATE = "blocks.html"
 TEXT_BLOCKS_TEMPLATE = "blocks.txt"
 BLOCK_NAMES = ("invoice_table", "not_yet_due_table", "payment_block", "penalty_table")
@@ -48,6 +50,12 @@ OPTIONAL_BLOCK_NAMES = ("other_overdue_table",)
 REGISTERED_STAGES = ("penalties", "formal_notice")
 RATES_TEMPLATE = "rates.txt"
 DEFAULT_SOURCE_LANGUAGE = "fr"
+CALL_LIST_TEMPLATE = "call_list.html"
+#: The templates a theme (with the themes it extends and the site's overrides) must provide.
+REQUIRED_TEMPLATES = tuple(sorted(
+    {spec.template for specs in STAGE_DOCUMENTS.values() for spec in specs if spec.template}
+    | {BLOCKS_TEMPLATE, TEXT_BLOCKS_TEMPLATE, CALL_LIST_TEMPLATE}
+))
 
 
 @dataclass(frozen=True)
@@ -75,21 +83,60 @@ def builtin_themes_dir() -> Path:
 
 
 def theme_chain(site_root: Path, theme: str) -> list[Path]:
-    """The theme's folder, then the folders of the themes it extends."""
+    """The theme's folder, then the folders of the themes it extends. Raises
+    :class:`SiteError` for an unknown theme, a malformed ``theme.yml`` or a cycle."""
     chain: list[Path] = []
     current: str | None = theme
+    where = Location("site.yml")
     while current:
-        folder = _theme_folder(site_root, current)
+        folder = _theme_folder(site_root, current, where)
         if folder in chain:
-            raise RelancegenError(f"theme {current!r} extends itself")
+            raise SiteError([Problem(where, "extends", f"theme {current!r} extends itself")])
         chain.append(folder)
-        current = _theme_meta(folder).get("extends")
+        current, where = _extends(folder, site_root)
     return chain
+
+
+def _extends(folder: Path, site_root: Path) -> tuple[str | None, Location]:
+    """The theme a theme folder extends (``extends:`` in its theme.yml), and where it says so."""
+    path = folder / THEME_FILE
+    where = Location(relative_name(path, site_root))
+    if not path.is_file():
+        return None, where
+    meta, problems = load_yaml(path, where.file)
+    if problems:
+        raise SiteError(problems)
+    if meta is None:
+        return None, where
+    if not isinstance(meta, dict):
+        raise SiteError([Problem(where, "", "expected a mapping of fields (name, description, extends, fonts)")])
+    extends = meta.get("extends")
+    if extends is not None and not isinstance(extends, str):
+        raise SiteError([Problem(where, "extends", f"expected the name of a theme, got {shown(extends)}")])
+    return extends, where
+
+
+def theme_problems(site_root: Path, theme: str) -> list[Problem]:
+    """What makes the theme unusable: unknown, malformed ``theme.yml``, or templates that
+    neither it, the themes it extends nor the site's overrides provide."""
+    try:
+        chain = theme_chain(site_root, theme)
+    except SiteError as error:
+        return list(error.problems)
+    folders = [*chain, site_root / OVERRIDES_DIR]
+    missing = [name for name in REQUIRED_TEMPLATES if not any((folder / name).is_file() for folder in folders)]
+    if not missing:
+        return []
+    shown_folder = relative_name(chain[0], site_root)
+    return [Problem(Location("site.yml"), "site.theme", f"the theme {shown(theme)} ({shown_folder}) lacks templates: {', '.join(missing)} (extend a theme that has them with 'extends:' in its theme.yml)")]
 
 
 def _theme_meta(folder: Path) -> dict[str, Any]:
     path = folder / THEME_FILE
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    meta, _ = load_yaml(path, str(path))  # already validated by theme_chain
+    return meta if isinstance(meta, dict) else {}
 
 
 def theme_source_language(chain: list[Path]) -> str:
@@ -113,14 +160,29 @@ def document_language(site: Site, client: Client) -> str:
     return client.language or site.language
 
 
-def _theme_folder(site_root: Path, theme: str) -> Path:
+def _theme_folder(site_root: Path, theme: str, where: Location) -> Path:
     builtin = builtin_themes_dir() / theme
     if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme) and builtin.is_dir():
         return builtin
     local = (site_root / theme).resolve()
-    if local.is_dir():
+    if local.is_dir() and (local == site_root or site_root in local.parents):
         return local
-    raise RelancegenError(f"theme {theme!r} is neither a built-in theme nor a folder of the site")
+    builtins = ", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir() and not p.name.startswith(("_", "."))))
+    field = "site.theme" if where.file == "site.yml" else "extends"
+    raise SiteError([Problem(where, field, f"theme {shown(theme)} is neither a built-in theme ({builtins}) nor a folder of the site")])
+
+
+class TemplateFolder(jinja2.FileSystemLoader):
+    """Templates from folders; a file that is not UTF-8 is a template error naming it."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            path = next(p for p in (Path(folder, *template.split("/")) for folder in self.searchpath) if p.is_file())
+            line = path.read_bytes()[: error.start].count(b"\n") + 1
+            message = f"not UTF-8 text ({error.reason}): save the template as UTF-8"
+            raise jinja2.TemplateSyntaxError(message, line, template, str(path)) from None
 
 
 def create_environment(
@@ -130,16 +192,16 @@ def create_environment(
     """The theme's Jinja environment, with overrides, prefixes, filters, the theme's
     catalogues (``jinja2.ext.i18n``), and the template folders plugins ship (searched last)."""
     chain = theme_chain(site.root, site.theme)
-    theme_loader = jinja2.FileSystemLoader([str(path) for path in chain])
+    theme_loader = TemplateFolder([str(path) for path in chain])
     prefixes: dict[str, jinja2.BaseLoader] = {"theme": theme_loader}
     for path in chain:
-        prefixes.setdefault(path.name, jinja2.FileSystemLoader([str(p) for p in chain[chain.index(path):]]))
+        prefixes.setdefault(path.name, TemplateFolder([str(p) for p in chain[chain.index(path):]]))
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader(prefixes, delimiter=":")]
     overrides = site.root / OVERRIDES_DIR
     if overrides.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+        loaders.append(TemplateFolder(str(overrides)))
     loaders.append(theme_loader)
-    loaders += [jinja2.FileSystemLoader(str(folder)) for folder in extra_template_dirs or ()]
+    loaders += [TemplateFolder(str(folder)) for folder in extra_template_dirs or ()]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
@@ -193,11 +255,15 @@ class Renderer:
         self, site: Site, extra_filters: dict[str, Any] | None = None, render_pdf: Any = None,
         extra_template_dirs: list[Path] | None = None,
     ):
+        problems = theme_problems(site.root, site.theme)
+        if problems:
+            raise SiteError(problems)
         self.site = site
         self.render_pdf = render_pdf or _default_pdf_renderer
         self.catalogues = theme_catalogues(site)
         self.env = create_environment(site, extra_filters, extra_template_dirs, self.catalogues)
         self.template_dirs = [*theme_chain(site.root, site.theme), site.root / OVERRIDES_DIR, *(extra_template_dirs or ())]
+        pdf.allow_folders([*self.template_dirs, site.root / ASSETS_DIR])
         # The same loaders and filters without HTML escaping, for plain-text email parts.
         self.text_env = self.env.overlay(autoescape=False)
         # Letter bodies keep their line breaks exactly as written (no trim_blocks).
@@ -211,7 +277,14 @@ class Renderer:
     # -- public API -------------------------------------------------------------------
 
     def render(self, spec: DocumentSpec, situation: ClientSituation) -> RenderedDocument:
-        """Render one document in each of its formats."""
+        """Render one document in each of its formats; a template error is a
+        :class:`SiteError` naming the template, its line and the problem."""
+        try:
+            return self._render(spec, situation)
+        except jinja2.TemplateError as error:
+            raise self.template_error(error) from None
+
+    def _render(self, spec: DocumentSpec, situation: ClientSituation) -> RenderedDocument:
         context = self.context(situation, spec.stage, spec.medium)
         letter = self._letter(spec, situation) if spec.letter else None
         subject = None
@@ -232,7 +305,38 @@ class Renderer:
 
     def render_page(self, template_name: str, context: dict[str, Any]) -> str:
         """Render a whole-site page (the call list, the build summary)."""
-        return self.env.get_template(template_name).render(self.site_context(), **context)
+        try:
+            return self.env.get_template(template_name).render(self.site_context(), **context)
+        except jinja2.TemplateError as error:
+            raise self.template_error(error) from None
+
+    def template_error(self, error: jinja2.TemplateError) -> SiteError:
+        """The error as ``template:line: message``: the line of a syntax error, or of the
+        innermost template frame of the traceback (an undefined variable, a missing include)."""
+        file, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+        if not isinstance(error, jinja2.TemplateSyntaxError):
+            file, line = None, None
+            for frame in traceback.extract_tb(error.__traceback__):
+                if self._is_template(frame.filename):
+                    file, line = frame.filename, frame.lineno
+        shown_file = self._template_name(file) if file else "(template)"
+        message = error.message if isinstance(error, jinja2.TemplateSyntaxError) else str(error)
+        kind = "template syntax error" if isinstance(error, jinja2.TemplateSyntaxError) else "template error"
+        return SiteError([Problem(Location(shown_file, line or 0), "", f"{kind}: {cut(str(message))}")])
+
+    def _is_template(self, filename: str) -> bool:
+        path = Path(filename)
+        return path.suffix != ".py" and any(folder in path.parents for folder in self.template_dirs)
+
+    def _template_name(self, filename: str) -> str:
+        """A template as the user knows it: relative to the site, or ``(theme classic) x.html``."""
+        path = Path(filename)
+        if self.site.root in path.parents:
+            return path.relative_to(self.site.root).as_posix()
+        for folder in self.template_dirs:
+            if folder in path.parents:
+                return f"(theme {folder.name}) {path.relative_to(folder).as_posix()}"
+        return filename
 
     # -- context ----------------------------------------------------------------------
 
@@ -335,8 +439,12 @@ class Renderer:
         try:
             return self._compiled(source, text).render(context)
         except jinja2.TemplateError as error:
-            line = letter.body_line + (getattr(error, "lineno", 1) or 1) - 1
-            raise SiteError([Problem(Location(str(letter.path), line), "", f"letter template error: {error}")]) from error
+            lineno = getattr(error, "lineno", None) or next(
+                (frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__)) if frame.filename == "<template>"), 1
+            )
+            name = self._template_name(str(letter.path)) if self.site.root in letter.path.parents else f"(built-in) letters/{letter.path.parent.name}/{letter.path.name}"
+            first_line = letter.body_line if source == letter.body else 2  # else the subject, in the front matter
+            raise SiteError([Problem(Location(name, first_line + lineno - 1), "", f"letter template error: {cut(str(error))}")]) from None
 
     def _compiled(self, source: str, text: bool) -> jinja2.Template:
         """A letter's subject or body, compiled once per renderer."""

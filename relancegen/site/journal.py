@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from relancegen.errors import Location, Problem, relative_name
+from relancegen.errors import Location, Problem, relative_name, shown
 from relancegen.site.model import JOURNAL_STATUSES, STAGES, JournalEntry
 
 KNOWN_KEYS = ("time", "client", "stage", "channel", "invoices", "status", "proof", "note", "delivery_id")
@@ -45,9 +45,18 @@ class JournalLine:
     number: int
 
 
+#: The JSON type each key must have (``None`` allowed for the optional ones).
+KEY_TYPES: dict[str, tuple[type, ...]] = {
+    "time": (str,), "client": (str,), "stage": (str,), "channel": (str,), "invoices": (list,), "status": (str,),
+    "proof": (dict, type(None)), "note": (str, type(None)), "delivery_id": (str, type(None)),
+}
+TYPE_NAMES = {str: "text", list: "a list", dict: "an object", type(None): "null"}
+
+
 def journal_files(journal_dir: Path) -> list[Path]:
-    """The journal's files in the one order the hash chain runs through: by name."""
-    return sorted(journal_dir.glob("*.jsonl")) if journal_dir.is_dir() else []
+    """The journal's files in the one order the hash chain runs through, by name: regular
+    files only (never a device or a FIFO that a symlink would make the journal read forever)."""
+    return sorted(path for path in journal_dir.glob("*.jsonl") if path.is_file()) if journal_dir.is_dir() else []
 
 
 def journal_lines(journal_dir: Path, site_root: Path) -> list[JournalLine]:
@@ -113,10 +122,9 @@ def read_journal(journal_dir: Path, site_root: Path) -> tuple[list[JournalEntry]
         if is_interrupted(line.data):
             problems.append(interrupted_problem(cut_off(line)))
             continue
-        text = line.data.decode("utf-8", errors="replace")
-        if _is_event(text):
+        if _is_event(line.data.decode("utf-8", errors="replace")):
             continue
-        entry = parse_entry(text, line.location, problems)
+        entry = parse_entry(line.data, line.location, problems)
         if entry is not None:
             entries.append(entry)
     entries.sort(key=lambda entry: entry.time)
@@ -131,24 +139,43 @@ def _is_event(text: str) -> bool:
     return isinstance(raw, dict) and EVENT_KEY in raw
 
 
-def parse_entry(text: str, location: Location, problems: list[Problem]) -> JournalEntry | None:
-    """One journal line as a :class:`JournalEntry`, or None (with problems) if unusable."""
+def parse_entry(text: str | bytes, location: Location, problems: list[Problem]) -> JournalEntry | None:
+    """One journal line (as read, bytes or text) as a :class:`JournalEntry`, or None (with
+    problems) if unusable: bytes that are not UTF-8, JSON nested too deeply, a value of the
+    wrong type are problems like any other."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(Problem(location, "", f"not UTF-8 text: byte 0x{text[error.start]:02x} at column {error.start + 1} ({error.reason})"))
+            return None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
         problems.append(Problem(location, "", f"not a JSON object: {error.msg}"))
         return None
+    except RecursionError:
+        problems.append(Problem(location, "", "not a journal entry: the JSON is nested too deeply"))
+        return None
+    except ValueError:  # an integer past Python's 4,300-digit conversion limit
+        problems.append(Problem(location, "", "not a journal entry: a number is too long"))
+        return None
     if not isinstance(raw, dict):
         problems.append(Problem(location, "", "a journal line must be a JSON object"))
         return None
     found = [Problem(location, key, "is required") for key in REQUIRED_KEYS if key not in raw]
+    wrong = [key for key, types in KEY_TYPES.items() if key in raw and not isinstance(raw[key], types)]
+    found += [Problem(location, key, f"expected {' or '.join(TYPE_NAMES[t] for t in KEY_TYPES[key])}, got {shown(raw[key])}") for key in wrong]
+    if wrong:
+        problems.extend(found)
+        return None
     time = _parse_time(raw.get("time"))
     if "time" in raw and time is None:
-        found.append(Problem(location, "time", f"expected an ISO 8601 time with its UTC offset, got {raw['time']!r}"))
+        found.append(Problem(location, "time", f"expected an ISO 8601 time with its UTC offset, got {shown(raw['time'])}"))
     if "stage" in raw and raw["stage"] not in STAGES:
-        found.append(Problem(location, "stage", f"unknown stage {raw['stage']!r}"))
+        found.append(Problem(location, "stage", f"unknown stage {shown(raw['stage'])}"))
     if "status" in raw and raw["status"] not in JOURNAL_STATUSES:
-        found.append(Problem(location, "status", f"{raw['status']!r} is not one of {', '.join(JOURNAL_STATUSES)}"))
+        found.append(Problem(location, "status", f"{shown(raw['status'])} is not one of {', '.join(JOURNAL_STATUSES)}"))
     invoices = raw.get("invoices", [])
     if not isinstance(invoices, list) or not all(isinstance(n, str) for n in invoices):
         found.append(Problem(location, "invoices", "expected a list of invoice numbers"))

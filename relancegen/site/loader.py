@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from relancegen.site import schema
-from relancegen.errors import Location, Problem, RelancegenError, SiteError, relative_name
+from relancegen.errors import Location, Problem, RelancegenError, SiteError, relative_name, shown
 from relancegen.site.journal import read_journal
 from relancegen.site.model import (
     DEFAULT_PROFILES,
@@ -39,6 +40,7 @@ from relancegen.site.rates import load_rate_tables
 from relancegen.site.yamlpos import PosList, load_yaml
 
 SITE_FILE = "site.yml"
+LABEL_KEY = re.compile(r"[^\s\x00-\x1f\x7f\[\]]{1,60}")  # an id or number fit to name an item in messages
 
 
 def load_site(site_dir: Path) -> Site:
@@ -58,20 +60,28 @@ def load_site(site_dir: Path) -> Site:
     # also reported as naming an unknown client.
     known_ids = set(clients) | {raw["id"] for raw, _, _ in raw_clients if isinstance(raw, dict) and isinstance(raw.get("id"), str)}
     terms = _build_terms(config["terms"])
-    invoices = _build_invoices(raw_invoices, known_ids, terms, root, problems)
+    rates_section = config["rates"] or {}
+    rates = load_rate_tables(
+        {dt.date.fromisoformat(k): v for k, v in (rates_section.get("ecb") or {}).items()},
+        dict(rates_section.get("legal") or {}),
+    )
+    has_copies = any(isinstance(raw, dict) and raw.get("file") for raw, _, _ in raw_invoices)
+    copies_dir = _site_folder(root, data, "invoice_copies", problems) if has_copies else None
+    invoices = _build_invoices(raw_invoices, known_ids, terms, root, copies_dir, problems)
+    problems.extend(_rate_problems(invoices, rates))
     journal_dir = root / data["journal"]
-    journal, journal_problems = read_journal(journal_dir, root)
+    has_journal = _site_folder(root, data, "journal", problems) is not None
+    journal, journal_problems = read_journal(journal_dir, root) if has_journal else ([], [])
     problems.extend(journal_problems)
     for entry in journal:
         if entry.client not in known_ids:
-            problems.append(Problem(entry.location, "client", f"journal names unknown client {entry.client!r}", "warning"))
+            problems.append(Problem(entry.location, "client", f"journal names unknown client {shown(entry.client)}", "warning"))
     schedule = _build_schedule(config["schedule"], problems)
 
     if any(problem.severity == "error" for problem in problems):
         raise SiteError(problems)
 
     site_section = config["site"]
-    rates_section = config["rates"] or {}
     return Site(
         root=root,
         title=site_section["title"],
@@ -88,14 +98,46 @@ def load_site(site_dir: Path) -> Site:
         invoices=tuple(invoices),
         journal=tuple(journal),
         journal_dir=journal_dir,
-        rates=load_rate_tables(
-            {dt.date.fromisoformat(k): v for k, v in (rates_section.get("ecb") or {}).items()},
-            dict(rates_section.get("legal") or {}),
-        ),
+        rates=rates,
         channels=dict(config["channels"] or {}),
         warnings=tuple(p for p in problems if p.severity == "warning"),
         working_days=config["schedule"]["working_days"] if config["schedule"] else True,
+        invoice_copies=copies_dir,
     )
+
+
+def dated_after(site: Site, as_of: dt.date) -> list[Problem]:
+    """Payments dated after the build date: the build would count money not yet received."""
+    return [
+        Problem(invoice.location, f"invoices[{invoice.number}].payments", f"a payment is dated {payment.date.isoformat()}, after the build date {as_of.isoformat()}")
+        for invoice in site.invoices
+        for payment in invoice.payments
+        if payment.date > as_of
+    ]
+
+
+def _site_folder(root: Path, data: dict[str, Any], key: str, problems: list[Problem]) -> Path | None:
+    """The folder ``data.<key>`` names, or None with a problem when it is missing or outside the site."""
+    configured = data[key]
+    folder = (root / configured).resolve()
+    if folder != root and root not in folder.parents:
+        problems.append(Problem(Location(SITE_FILE, data["_line"]), f"data.{key}", f"{shown(configured)} is outside the site folder"))
+        return None
+    if not folder.is_dir():
+        problems.append(Problem(Location(SITE_FILE, data["_line"]), f"data.{key}", f"the folder {shown(configured)} does not exist: create it (it may stay empty) or correct the path"))
+        return None
+    return folder
+
+
+def _rate_problems(invoices: list[Invoice], rates: Any) -> list[Problem]:
+    """Invoices late before the first rate the tables know (those paid in full by their due
+    date are never late): their interest cannot be computed."""
+    first = rates.first_day_with_rates()
+    return [
+        Problem(invoice.location, f"invoices[{invoice.number}].due", f"late from {invoice.due.isoformat()}, before the first rate the tables know ({first.isoformat()}): add the ECB and legal rates of that time under rates: in site.yml")
+        for invoice in invoices
+        if invoice.due < first and sum((p.amount for p in invoice.payments if p.date <= invoice.due), Decimal("0")) < invoice.amount
+    ]
 
 
 def _fields(record: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +153,8 @@ def _read_site_file(path: Path, root: Path, problems: list[Problem]) -> dict[str
     problems.extend(yaml_problems)
     context = schema.Context(name)
     sections = schema.SITE_FILE.parse_sections(raw if raw is not None else {}, context)
-    problems.extend(context.problems)
+    if raw is not None or not yaml_problems:  # unreadable YAML: its problem says it all
+        problems.extend(context.problems)
     return sections
 
 
@@ -124,7 +167,7 @@ def _read_list(root: Path, configured: str, what: str, problems: list[Problem]) 
     elif target.is_file():
         files = [target]
     else:
-        problems.append(Problem(Location("site.yml"), f"data.{what}", f"{configured!r} is neither a file nor a folder"))
+        problems.append(Problem(Location("site.yml"), f"data.{what}", f"{shown(configured)} is neither a file nor a folder"))
         return []
     items = []
     for path in files:
@@ -149,7 +192,8 @@ def _valid_records(
     valid ones. Labels name the item by its key: ``invoices[F-2026-0142]``."""
     for index, (raw, line, file) in enumerate(raw_items):
         context = schema.Context(file)
-        label = f"{collection}[{raw.get(key, index) if isinstance(raw, dict) else index}]"
+        named = raw.get(key) if isinstance(raw, dict) else None
+        label = f"{collection}[{named if isinstance(named, str) and LABEL_KEY.fullmatch(named) else index}]"
         record = declared.parse(raw, context, label, line)
         problems.extend(context.problems)
         if record is not schema.INVALID:
@@ -175,13 +219,14 @@ def _build_invoices(
     known_ids: set[str],
     terms: Terms,
     root: Path,
+    copies_dir: Path | None,
     problems: list[Problem],
 ) -> list[Invoice]:
     invoices: list[Invoice] = []
     first_seen: dict[str, Location] = {}
     for record, raw, label, location in _valid_records(raw_invoices, schema.INVOICE, "invoices", "number", problems):
         invoice = _invoice(record, terms, root, location)
-        problems.extend(_invoice_problems(invoice, record, label, known_ids, first_seen, raw, root))
+        problems.extend(_invoice_problems(invoice, record, label, known_ids, first_seen, raw, copies_dir))
         first_seen.setdefault(invoice.number, location)
         invoices.append(invoice)
     return invoices
@@ -203,7 +248,7 @@ def _invoice_problems(
     known_ids: set[str],
     first_seen: dict[str, Location],
     raw: Any,
-    root: Path,
+    copies_dir: Path | None,
 ) -> list[Problem]:
     def at(key: str) -> Location:
         line = raw.line_of(key) if hasattr(raw, "line_of") else invoice.location.line
@@ -212,7 +257,7 @@ def _invoice_problems(
     found = []
     if invoice.client not in known_ids:
         hint = _closest(invoice.client, known_ids)
-        found.append(Problem(at("client"), f"{label}.client", f"unknown client {invoice.client!r}{hint}"))
+        found.append(Problem(at("client"), f"{label}.client", f"unknown client {shown(invoice.client)}{hint}"))
     if invoice.number in first_seen:
         found.append(Problem(at("number"), f"{label}.number", f"duplicate invoice number (first at {first_seen[invoice.number]})"))
     if invoice.due < invoice.issued:
@@ -222,10 +267,11 @@ def _invoice_problems(
         found.append(Problem(at("payments"), f"{label}.payments", f"payments ({paid}) exceed the invoice amount ({invoice.amount})"))
     if any(p.date < invoice.issued for p in invoice.payments):
         found.append(Problem(at("payments"), f"{label}.payments", "a payment is dated before the invoice was issued", "warning"))
-    if invoice.file is not None and not invoice.file.is_file():
-        found.append(Problem(at("file"), f"{label}.file", f"no such file: {record['file']}"))
-    if invoice.file is not None and root not in invoice.file.resolve().parents:
-        found.append(Problem(at("file"), f"{label}.file", "the invoice copy must be inside the site folder"))
+    if invoice.file is not None and copies_dir is not None:
+        if copies_dir not in invoice.file.resolve().parents:
+            found.append(Problem(at("file"), f"{label}.file", f"the invoice copy must be inside the folder of invoice copies ({copies_dir.name}/, data.invoice_copies in site.yml)"))
+        elif not invoice.file.is_file():
+            found.append(Problem(at("file"), f"{label}.file", f"no such file: {record['file']}"))
     if invoice.promise and invoice.promise.amount and invoice.promise.amount > invoice.amount - paid:
         found.append(Problem(at("promise"), f"{label}.promise.amount", "the promised amount exceeds what is still owed", "warning"))
     return found

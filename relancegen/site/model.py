@@ -250,6 +250,7 @@ class Site:
     channels: dict[str, dict[str, Any]]
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
     working_days: bool = True  # schedule.working_days: acts and deadlines on French working days
+    invoice_copies: Path | None = None  # the folder invoice copies must be in (data.invoice_copies)
 
     def without_data(self) -> Site:
         """The site's settings without its clients, invoices and journal: all that rendering

@@ -64,6 +64,12 @@ class RateTables:
             raise ValueError(f"no legal rate is known for {key} or before")
         return self.legal[max(earlier)]
 
+    def first_day_with_rates(self) -> dt.date:
+        """The first day whose half-year has both an ECB rate and a legal rate."""
+        first_ecb = self.ecb[0][0]
+        ecb_start = first_ecb if first_ecb == half_year_start(first_ecb) else next_half_year_start(first_ecb)
+        return max(ecb_start, self._first_legal_day())
+
     def coverage_warnings(self, up_to: dt.date) -> list[str]:
         """One sentence per table that does not cover the half-year of ``up_to``."""
         warnings = []

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
-from relancegen.errors import Location, Problem
+from relancegen.errors import Location, Problem, shown
 from relancegen.site.model import (
     CLIENT_KINDS,
     DAY_COUNTS,
@@ -27,7 +28,18 @@ from relancegen.site.model import (
 from relancegen.site.yamlpos import PosDict, PosList
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
-EMAIL_PATTERN = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+# No quoting, comments or lists: '"a,b"@x.fr' would reach the mail server as two addresses.
+EMAIL_PATTERN = re.compile(r'[^@\s<>(),;:"\[\]\\]+@[^@\s<>(),;:"\[\]\\]+\.[^@\s<>(),;:"\[\]\\]+')
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: Dates a site may hold: a dunning tool has no use for others, and day arithmetic stays in range.
+FIRST_DATE, LAST_DATE = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
+#: The largest amount accepted (under a thousand billion euros), so sums never leave Decimal's precision.
+MAX_AMOUNT = Decimal("999999999999.99")
+#: Text fields are one line of at most this many characters unless declared otherwise.
+TEXT_LENGTH = 1000
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAKS = re.compile(r"[\n\r\x85\u2028\u2029]")
+INVOICE_COPY_TYPES = (".pdf", ".png", ".jpg", ".jpeg")
 HALF_YEAR_PATTERN = re.compile(r"\d{4}-S[12]")
 SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "client_secret")
 
@@ -71,12 +83,25 @@ class Field:
 
 
 class Text(Field):
+    """One line of text (``multiline=True`` allows line breaks), at most ``max_length``
+    characters, without control characters."""
+
+    def __init__(self, *, multiline: bool = False, max_length: int = TEXT_LENGTH, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.multiline, self.max_length = multiline, max_length
+
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
-        if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
+        if not isinstance(value, (str, int, float, Decimal)) or isinstance(value, bool):
             return ctx.error(line, path, "expected text")
         text = str(value).strip()
         if not text:
             return ctx.error(line, path, "must not be empty")
+        if len(text) > self.max_length:
+            return ctx.error(line, path, f"is {len(text):,} characters long; at most {self.max_length:,} are accepted")
+        if CONTROL_CHARACTERS.search(text):
+            return ctx.error(line, path, f"{shown(text)} contains a control character")
+        if not self.multiline and LINE_BREAKS.search(text):
+            return ctx.error(line, path, f"{shown(text)} must be a single line")
         return text
 
 
@@ -87,7 +112,7 @@ class Integer(Field):
 
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            return ctx.error(line, path, f"expected a whole number, got {value!r}")
+            return ctx.error(line, path, f"expected a whole number, got {shown(value)}")
         if self.minimum is not None and value < self.minimum:
             return ctx.error(line, path, f"must be at least {self.minimum}")
         if self.maximum is not None and value > self.maximum:
@@ -98,31 +123,65 @@ class Integer(Field):
 class Boolean(Field):
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
         if not isinstance(value, bool):
-            return ctx.error(line, path, f"expected true or false, got {value!r}")
+            return ctx.error(line, path, f"expected true or false, got {shown(value)}")
         return value
 
 
 class Date(Field):
+    """A calendar date written YYYY-MM-DD (not 20260901 nor 2026-W36-1), 1970 to 2199."""
+
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            return ctx.error(line, path, f"expected a date YYYY-MM-DD, got {value!r}")
+        day = parse_date(value)
+        if day is None:
+            return ctx.error(line, path, f"expected a date YYYY-MM-DD, got {shown(value)}")
+        if not FIRST_DATE <= day <= LAST_DATE:
+            return ctx.error(line, path, f"{day.isoformat()} is out of range: dates go from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}")
+        return day
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date written YYYY-MM-DD, or None."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not DATE_PATTERN.fullmatch(value.strip()):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
 
 
 def parse_money(value: Any) -> Decimal | None:
-    """A decimal string or number with at most two decimals, as Decimal; None if invalid."""
-    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    """A decimal string or number with at most two decimals, up to :data:`MAX_AMOUNT`,
+    as Decimal; None if invalid."""
+    amount = _decimal(value)
+    if amount is None or amount.as_tuple().exponent < -2 or abs(amount) > MAX_AMOUNT:  # type: ignore[operator]
         return None
     return amount.quantize(Decimal("0.01"))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """A finite decimal number of at most a few dozen characters, or None."""
+    if not isinstance(value, (str, int, float, Decimal)) or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    text = str(value).strip()
+    if len(text) > 40:
+        return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _too_large(value: Any) -> bool:
+    """Whether ``value`` is a number past :data:`MAX_AMOUNT` (however many digits it has)."""
+    number = _decimal(value)
+    if number is not None:
+        return abs(number) > MAX_AMOUNT
+    return isinstance(value, str) and re.fullmatch(r"\s*[0-9]{13,}(\.[0-9]*)?\s*", value) is not None
 
 
 class Money(Field):
@@ -132,8 +191,10 @@ class Money(Field):
 
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
         amount = parse_money(value)
+        if amount is None and _too_large(value):
+            return ctx.error(line, path, f"{shown(value)} is too large: amounts go up to {MAX_AMOUNT}")
         if amount is None:
-            return ctx.error(line, path, f"expected an amount with at most 2 decimals, such as \"1440.00\", got {value!r}")
+            return ctx.error(line, path, f"expected an amount with at most 2 decimals, such as \"1440.00\", got {shown(value)}")
         if amount < 0 or (self.positive and amount == 0):
             return ctx.error(line, path, "must be positive" if self.positive else "must not be negative")
         return amount
@@ -141,12 +202,11 @@ class Money(Field):
 
 class Percent(Field):
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
-        try:
-            rate = Decimal(str(value).strip().rstrip("%").strip())
-        except InvalidOperation:
-            return ctx.error(line, path, f"expected a rate in percent such as \"2.15\", got {value!r}")
-        if not rate.is_finite() or rate < -5 or rate > 100:
-            return ctx.error(line, path, f"rate {value!r} is out of range")
+        rate = _decimal(value.strip().rstrip("%") if isinstance(value, str) else value)
+        if rate is None:
+            return ctx.error(line, path, f"expected a rate in percent such as \"2.15\", got {shown(value)}")
+        if rate < -5 or rate > 100:
+            return ctx.error(line, path, f"rate {shown(value)} is out of range")
         return rate
 
 
@@ -160,7 +220,7 @@ class Matching(Text):
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
         text = super().convert(value, ctx, path, line)
         if text is not INVALID and not self.pattern.fullmatch(text):
-            return ctx.error(line, path, f"{text!r} {self.problem}")
+            return ctx.error(line, path, f"{shown(text)} {self.problem}")
         return text
 
 
@@ -188,7 +248,7 @@ class Choice(Text):
     def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
         text = super().convert(value, ctx, path, line)
         if text is not INVALID and text not in self.choices:
-            return ctx.error(line, path, f"{text!r} is not one of {', '.join(self.choices)}")
+            return ctx.error(line, path, f"{shown(text)} is not one of {', '.join(self.choices)}")
         return text
 
 
@@ -208,11 +268,56 @@ class Siren(Text):
         if text is INVALID:
             return text
         digits = text.replace(" ", "")
-        if not re.fullmatch(r"\d{9}", digits):
-            return ctx.error(line, path, f"a SIREN has 9 digits, got {text!r}")
+        if not re.fullmatch(r"[0-9]{9}", digits):
+            return ctx.error(line, path, f"a SIREN has 9 digits 0-9, got {shown(text)}")
         if not luhn_valid(digits):
-            return ctx.error(line, path, f"SIREN {text!r} fails the Luhn check (a digit is probably wrong)")
+            return ctx.error(line, path, f"SIREN {shown(text)} fails the Luhn check (a digit is probably wrong)")
         return digits
+
+
+class VatNumber(Text):
+    """An EU VAT number, checked with python-stdnum (country format and check digits)."""
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        from stdnum.eu import vat
+        from stdnum.exceptions import ValidationError
+
+        text = super().convert(value, ctx, path, line)
+        if text is INVALID:
+            return text
+        try:
+            return vat.validate(text)
+        except ValidationError as error:
+            return ctx.error(line, path, f"VAT number {shown(text)} is not valid ({error.message.rstrip('.').lower()})")
+
+
+class WebAddress(Text):
+    """An https:// (or http://) address: never javascript:, data: or file:."""
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        text = super().convert(value, ctx, path, line)
+        if text is INVALID:
+            return text
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("https", "http") or not parts.netloc or re.search(r"\s", text):
+            return ctx.error(line, path, f"{shown(text)} is not a web address: it must start with https:// (or http://)")
+        return text
+
+
+class InvoiceCopy(Text):
+    """The path, relative to the site, of an invoice copy: a PDF or an image, never a dot
+    file (the folder it must sit in is checked by the loader, which knows ``data:``)."""
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        text = super().convert(value, ctx, path, line)
+        if text is INVALID:
+            return text
+        parts = text.replace("\\", "/").split("/")
+        if text.startswith("/") or ".." in parts or any(part.startswith(".") for part in parts if part):
+            return ctx.error(line, path, f"{shown(text)} must be a path inside the site, without '..' or hidden files")
+        if not text.lower().endswith(INVOICE_COPY_TYPES):
+            return ctx.error(line, path, f"{shown(text)} is not a PDF or an image ({', '.join(INVOICE_COPY_TYPES)})")
+        return text
 
 
 class BankCode(Text):
@@ -244,7 +349,7 @@ class LateInterest(Text):
         if text is INVALID:
             return text
         return parse_late_interest(text) or ctx.error(
-            line, path, f"{text!r} is not a late-interest rule: use ecb+10, 3x-legal or a fixed rate such as \"12%\""
+            line, path, f"{shown(text)} is not a late-interest rule: use ecb+10, 3x-legal or a fixed rate such as \"12%\""
         )
 
 
@@ -373,10 +478,14 @@ class ChannelSettings(Field):
             if not lowered.endswith("_env") and any(word in lowered for word in SECRET_WORDS):
                 ctx.error(key_line, f"{path}.{key}", f"secrets are never written in site.yml: set '{key}_env' to the name of an environment variable that holds it")
                 failed = True
-            elif lowered.endswith("_env") and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(value)):
-                ctx.error(key_line, f"{path}.{key}", f"{value!r} is not an environment variable name")
+            elif lowered.endswith("_env") and not (isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value)):
+                ctx.error(key_line, f"{path}.{key}", f"{shown(value)} is not an environment variable name")
                 failed = True
-        return INVALID if failed else {k: v for k, v in raw.items()}
+        if failed:
+            return INVALID
+        settings = PosDict(raw)  # a copy that still knows its lines, for later messages
+        settings.line, settings.key_lines = getattr(raw, "line", line), dict(getattr(raw, "key_lines", {}))
+        return settings
 
 
 
@@ -408,13 +517,13 @@ CREDITOR = Record(
         "legal_form": Text(),
         "share_capital": Text(),
         "siren": Siren(),
-        "vat_number": Text(),
+        "vat_number": VatNumber(),
         "address": ADDRESS,
         "email": Email(required=True),
         "phone": Text(),
         "iban": BankCode("IBAN"),
         "bic": BankCode("BIC"),
-        "payment_url": Text(),
+        "payment_url": WebAddress(),
         "signatory": Record({"name": Text(required=True), "title": Text(default="")}),
     },
     required=True,
@@ -470,6 +579,7 @@ DATA = Record(
         "clients": Text(default="data/clients.yml"),
         "invoices": Text(default="data/invoices.yml"),
         "journal": Text(default="journal/"),
+        "invoice_copies": Text(default="invoices/"),
     }
 )
 
@@ -536,17 +646,13 @@ INVOICE = Record(
         "currency": Choice(("EUR",), default="EUR"),
         "subject": Text(default=""),
         "payments": ListOf(Record({"date": Date(required=True), "amount": Money(required=True, positive=True)})),
-        "disputed": Text(),
+        "disputed": Text(multiline=True),
         "promise": Record({"date": Date(required=True), "amount": Money(positive=True)}),
-        "file": Text(),
+        "file": InvoiceCopy(),
         "late_interest": LateInterest(),
     }
 )
 
 
 def _is_iso_date(text: Any) -> bool:
-    try:
-        dt.date.fromisoformat(str(text))
-    except ValueError:
-        return False
-    return True
+    return parse_date(text) is not None

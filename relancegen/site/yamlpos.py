@@ -6,7 +6,11 @@ times faster than ``yaml.load``. Every mapping keeps the line of each key and ev
 sequence the line of each item, so validation errors can say ``file:line``. Duplicate keys,
 which PyYAML silently accepts, are reported. Dates and numbers with decimals stay text, so
 that the schema gives dates a clear message and money never passes through a float.
-Anchors, aliases and merge keys (``<<``) work as in ``yaml.safe_load``.
+Anchors, aliases and merge keys (``<<``) work as in ``yaml.safe_load``, but the values
+aliases stand for are counted: past :data:`MAX_ALIASED_NODES` the file is refused, so a
+"billion laughs" file of a few hundred bytes cannot make a later step walk billions of
+values. A value that PyYAML cannot build (``!!int abc``, a 5,000-digit number) or a control
+character in the text is a located problem, never an exception.
 """
 
 from __future__ import annotations
@@ -27,12 +31,16 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from relancegen.errors import Location, Problem
+from relancegen.errors import Location, Problem, shown
 
 # Tags whose values stay the text as written.
 TEXT_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"})
 MERGE_TAG = "tag:yaml.org,2002:merge"
 PLAIN_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+#: How many values (scalars and collections) the aliases of one file may stand for in all.
+#: ``<<: *defaults`` on 10,000 clients with 20 default fields is 200,000.
+MAX_ALIASED_NODES = 1_000_000
 
 # libyaml's parser when PyYAML was built with it; the pure-Python one otherwise.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -64,6 +72,11 @@ def load_yaml(path: Path, display_name: str) -> tuple[Any, list[Problem]]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         return None, [Problem(Location(display_name), "", f"not UTF-8 text ({error.reason})")]
+    return load_yaml_text(text, display_name)
+
+
+def load_yaml_text(text: str, display_name: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML text (a letter's front matter, a theme.yml) as :func:`load_yaml` does."""
     problems: list[Problem] = []
     loader = _SafeLoader(text)
     try:
@@ -72,8 +85,14 @@ def load_yaml(path: Path, display_name: str) -> tuple[Any, list[Problem]]:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         return None, [Problem(Location(display_name, line), "", f"invalid YAML: {error.problem}")]
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        character = f"U+{error.character:04X}" if isinstance(error.character, int) else shown(error.character)
+        return None, [Problem(Location(display_name, line), "", f"invalid YAML: {error.reason}, found {character}")]
     except _InvalidYaml as error:
         return None, [Problem(Location(display_name, error.line), "", f"invalid YAML: {error.message}")]
+    except yaml.YAMLError as error:
+        return None, [Problem(Location(display_name), "", f"invalid YAML: {shown(str(error))}")]
     finally:
         loader.dispose()
     return data, problems
@@ -92,7 +111,7 @@ _MERGE = object()  # stands for the key ``<<``
 class _Mapping:
     """A mapping being built: alternately waiting for a key and for its value."""
 
-    __slots__ = ("value", "awaiting_key", "key", "key_line", "skip_value", "merges")
+    __slots__ = ("value", "awaiting_key", "key", "key_line", "skip_value", "merges", "size", "anchor")
 
     def __init__(self, line: int):
         self.value = PosDict()
@@ -103,15 +122,19 @@ class _Mapping:
         self.key_line = 0
         self.skip_value = False  # set when the key was not a plain value
         self.merges: list[Any] = []
+        self.size = 1  # values in this mapping, itself included, as aliases would repeat them
+        self.anchor: str | None = None
 
 
 class _Sequence:
-    __slots__ = ("value",)
+    __slots__ = ("value", "size", "anchor")
 
     def __init__(self, line: int):
         self.value = PosList()
         self.value.line = line
         self.value.item_lines = []
+        self.size = 1
+        self.anchor: str | None = None
 
 
 class _Builder:
@@ -123,6 +146,8 @@ class _Builder:
         self.problems = problems
         self.implicit_resolvers = loader.yaml_implicit_resolvers
         self.anchors: dict[str, Any] = {}
+        self.anchor_sizes: dict[str, int] = {}
+        self.aliased_nodes = 0
         self.stack: list[_Mapping | _Sequence] = []
         self.documents: list[Any] = []
 
@@ -135,6 +160,7 @@ class _Builder:
                 value = self._scalar(event)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = value
+                    self.anchor_sizes[event.anchor] = 1
                 self._add(value, event.start_mark.line + 1)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 self._open(event)
@@ -143,16 +169,29 @@ class _Builder:
             elif kind is AliasEvent:
                 if event.anchor not in self.anchors:
                     raise _InvalidYaml(event.start_mark.line + 1, f"found undefined alias {event.anchor!r}")
-                self._add(self.anchors[event.anchor], event.start_mark.line + 1)
+                self._count_alias(event)
+                self._add(self.anchors[event.anchor], event.start_mark.line + 1, self.anchor_sizes[event.anchor])
             elif kind is DocumentStartEvent and self.documents:
                 raise _InvalidYaml(event.start_mark.line + 1, "expected a single document in the file")
             elif kind is StreamEndEvent:
                 return self.documents[0] if self.documents else None
 
+    def _count_alias(self, event: AliasEvent) -> None:
+        if event.anchor not in self.anchor_sizes:  # its collection is still open
+            raise _InvalidYaml(event.start_mark.line + 1, f"the alias *{event.anchor} is inside the value it names (a cycle)")
+        self.aliased_nodes += self.anchor_sizes[event.anchor]
+        if self.aliased_nodes > MAX_ALIASED_NODES:
+            raise _InvalidYaml(
+                event.start_mark.line + 1,
+                f"the aliases of this file stand for more than {MAX_ALIASED_NODES:,} values "
+                "(aliases of aliases multiply): write the values out, or use fewer levels of aliases",
+            )
+
     def _scalar(self, event: ScalarEvent) -> Any:
         value = event.value
         tag = event.tag
-        if tag is None or tag == "!":
+        explicit = tag is not None and tag != "!"
+        if not explicit:
             if not event.implicit[0]:
                 return value  # quoted
             if value and value[0] not in self.implicit_resolvers:
@@ -167,6 +206,15 @@ class _Builder:
             return self.loader.construct_object(node)
         except yaml.constructor.ConstructorError as error:
             raise _InvalidYaml(event.start_mark.line + 1, str(error.problem)) from error
+        except (ValueError, KeyError, TypeError, OverflowError):
+            # ``!!int abc``, ``!!bool maybe``, or a number past Python's 4,300 digits. A
+            # plain value stays the text as written, for the schema to judge by its field.
+            if explicit:
+                short_tag = tag.replace("tag:yaml.org,2002:", "!!")
+                frame = self.stack[-1] if self.stack else None
+                key = frame.key if type(frame) is _Mapping and not frame.awaiting_key and isinstance(frame.key, str) else ""
+                self.problems.append(Problem(Location(self.file, event.start_mark.line + 1), key, f"{shown(value)} is not a valid {short_tag} value"))
+            return value
 
     def _open(self, event: CollectionStartEvent) -> None:
         line = event.start_mark.line + 1
@@ -175,19 +223,24 @@ class _Builder:
         frame = _Mapping(line) if type(event) is MappingStartEvent else _Sequence(line)
         if event.anchor is not None:
             self.anchors[event.anchor] = frame.value
+            self.anchor_sizes.pop(event.anchor, None)  # known once the collection closes
+            frame.anchor = event.anchor
         self.stack.append(frame)
 
     def _close(self) -> None:
         frame = self.stack.pop()
         if type(frame) is _Mapping and frame.merges:
             self._merge(frame)
-        self._add(frame.value, frame.value.line)
+        if frame.anchor is not None:
+            self.anchor_sizes[frame.anchor] = frame.size
+        self._add(frame.value, frame.value.line, frame.size)
 
-    def _add(self, value: Any, line: int) -> None:
+    def _add(self, value: Any, line: int, size: int = 1) -> None:
         if not self.stack:
             self.documents.append(value)
             return
         frame = self.stack[-1]
+        frame.size += size
         if type(frame) is _Sequence:
             frame.value.append(value)
             frame.value.item_lines.append(line)
