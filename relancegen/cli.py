@@ -111,10 +111,10 @@ def check(site_dir: Path, as_of: Any) -> None:
 
     site = load_site(site_dir)
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
-    problems = [
-        *readiness_problems(site), *dated_after(site, _as_of(site, as_of)),
-        *channel_problems(site, channels_for(site)), *language_problems(site),
-    ]
+    ready = [*readiness_problems(site), *dated_after(site, _as_of(site, as_of))]
+    if any(problem.severity == "error" for problem in ready):  # the checks below read the theme
+        raise SiteError([*ready, *site.warnings])
+    problems = [*ready, *channel_problems(site, channels_for(site)), *language_problems(site)]
     warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
     if any(problem.severity == "error" for problem in problems):
         raise SiteError([*problems, *warnings])

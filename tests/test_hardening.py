@@ -217,7 +217,7 @@ def test_huge_inputs_are_refused_quickly_and_quoted_short(name, tmp_path):
 FAULTS = {
     "fault-new-unwritable": "Error: cannot create the site in <path>: Not a directory",
     "fault-out-unwritable": "Error: cannot write or read <path>: Not a directory",
-    "fault-disk-full": "Error: input/output error: No space left on device",
+    "fault-disk-full": "Error: could not write to <path>: No space left on device; the entry was not written",
     "fault-out-disk-full": "Error: cannot write or read <path>: No space left on device",
     "fault-journal-read-only": "Error: cannot write or read <path>: Read-only file system",
     "fault-build-fails-midway": "letters/reminder/b2c.md:7: letter template error: 'nope' is undefined",
@@ -265,10 +265,11 @@ def test_build_into_an_unwritable_out_is_one_message(tmp_path):
 def test_a_full_disk_while_journaling_is_one_message(tmp_path):
     """The journal's file is /dev/full: the kernel answers ENOSPC as on a full disk."""
     folder = site(tmp_path / "site")
-    (folder / "journal" / f"{dt.date.today().year}.jsonl").symlink_to("/dev/full")
+    journal_file = folder / "journal" / f"{dt.date.today().year}.jsonl"
+    journal_file.symlink_to("/dev/full")
     result = CliRunner().invoke(main, ["record", "--site", str(folder), "--client", "client-a", "--stage", "call", "--note", "Appel"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
-    assert FAULTS["fault-disk-full"] in result.output
+    assert FAULTS["fault-disk-full"].replace("<path>", str(journal_file)) in result.output
 
 
 def test_build_all_stages_with_a_client_without_invoice(tmp_path):

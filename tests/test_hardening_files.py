@@ -16,7 +16,7 @@ from relancegen.fsutil import UnsafeFile, read_inside
 from relancegen.testing import run_poppler, write_site
 
 INVOICE = {"number": "F-1", "client": "client-a", "issued": "2026-01-10", "amount": "100.00"}
-OVERDUE_DAY = "2026-03-01"  # F-1 is due 2026-02-09: after a reminder and a call, the overdue letter
+OVERDUE_DAY = "2026-03-02"  # a Monday; F-1 is due 2026-02-09: after a reminder and a call, the overdue letter
 OVERDUE_HISTORY = [
     {"time": "2026-02-14T09:00:00+01:00", "client": "client-a", "stage": "reminder", "channel": "email", "invoices": ["F-1"], "status": "sent"},
     {"time": "2026-02-21T09:00:00+01:00", "client": "client-a", "stage": "call", "channel": "phone", "invoices": ["F-1"], "status": "recorded"},

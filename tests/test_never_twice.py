@@ -201,7 +201,7 @@ def test_check_and_send_validate_channel_settings_through_the_plugin(site_factor
     for command in ("check", "send"):
         result = run(command, "--site", str(site_dir))
         assert result.exit_code == 1, result.output
-        assert "site.yml: channels.email.port: expected a whole number at least 1 and at most 65535, got 'abc'" in result.output
+        assert "channels.email.port: expected a whole number at least 1 and at most 65535, got 'abc'" in result.output
         assert "channels.email.startls: unknown setting" in result.output
         assert "channels.email.username_env: credentials would cross the network in clear text" in result.output
         assert "channels.agency.to: '../elsewhere' is outside the site" in result.output
@@ -324,9 +324,10 @@ def test_a_write_that_fails_half_way_is_truncated_back(tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 4 MiB tmpfs, where the machine allows mounting one (root, no container restriction)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
+    """A 4 MiB tmpfs inside the site that site_factory makes next (a journal must be in the
+    site), where the machine allows mounting one (root, no container restriction)."""
+    mount = tmp_path / "site-0" / "disk"
+    mount.mkdir(parents=True)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'not root'}); the RLIMIT_FSIZE test covers a failing write")
@@ -336,7 +337,7 @@ def small_disk(tmp_path):
 
 def test_a_full_disk_refuses_the_attempt_and_keeps_the_journal_whole(site_factory, smtp_server, small_disk):
     site_dir = make_site(site_factory, smtp_server.port, clients=1)
-    config = (site_dir / "site.yml").read_text().replace("journal: journal/", f"journal: {small_disk}/journal")
+    config = (site_dir / "site.yml").read_text().replace("journal: journal/", "journal: disk/journal")
     (site_dir / "site.yml").write_text(config)
     (small_disk / "journal").mkdir()
     (small_disk / "filler").write_bytes(b"\0" * (3500 * 1024))  # leaves less than the room an outcome needs (1 MiB)
@@ -374,8 +375,9 @@ def test_a_disk_full_between_attempt_and_outcome_loses_nothing_and_sends_nothing
     manager.register(plugin, name="filler-test")
     try:
         site_dir = make_site(site_factory, smtp_server.port, clients=1)
-        config = (site_dir / "site.yml").read_text().replace("journal: journal/", f"journal: {small_disk}/journal")
+        config = (site_dir / "site.yml").read_text().replace("journal: journal/", "journal: disk/journal")
         (site_dir / "site.yml").write_text(config[:config.index("channels:")] + f"channels:\n  email: {{plugin: filler, disk: '{small_disk}'}}\n")
+        (small_disk / "journal").mkdir()
         result = run("send", "--site", str(site_dir))
         assert result.exit_code == 1 and "came back sent, but the journal could not record it" in result.output
         assert "relancegen resolve" in result.output and DiskFiller.calls == 1

@@ -134,7 +134,7 @@ def read_journal(journal_dir: Path, site_root: Path) -> tuple[list[JournalEntry]
 def _is_event(text: str) -> bool:
     try:
         raw = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # parse_entry reports the line
         return False
     return isinstance(raw, dict) and EVENT_KEY in raw
 
