@@ -75,6 +75,13 @@ def _echo_warnings(warnings: list[Any]) -> None:
         click.echo(str(warning), err=True)
 
 
+def _echo_broken_plugins() -> None:
+    """Installed plugins that were skipped (they do not import, misspell a hook...), by name."""
+    from relancegen.plugins import broken_plugins
+
+    _echo_warnings(broken_plugins())
+
+
 @main.command()
 @site_option
 @date_option
@@ -86,13 +93,25 @@ def check(site_dir: Path, as_of: Any) -> None:
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
+    _echo_broken_plugins()
+    plugin_problems = _plugin_problems(site)
+    if any(p.severity == "error" for p in plugin_problems):
+        raise SiteError([*site.warnings, *plugin_problems])
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
-    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
+    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain, *plugin_problems]
     _echo_warnings(warnings)
     click.echo(
         f"{site_dir}: {len(site.clients)} clients, {len(site.invoices)} invoices, "
         f"{len(site.journal)} journal entries: no error, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}."
     )
+
+
+def _plugin_problems(site: Any) -> list[Problem]:
+    """site.yml's ``plugins:`` and ``channels`` against the plugins that run for the site."""
+    from relancegen.plugins import channel_problems, plugin_list_problems, provided_channels
+
+    channels = {channel.name: channel for contributed in provided_channels(site).values() for channel in contributed}
+    return [*plugin_list_problems(site), *channel_problems(site, channels)]
 
 
 @main.command()
@@ -133,6 +152,7 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
+    _echo_broken_plugins()
     options = BuildOptions(
         as_of=_as_of(site, as_of),
         output=(output.resolve() if output else site.output),
@@ -185,7 +205,7 @@ def new(directory: Path) -> None:
 
 @main.command()
 @site_option
-@click.option("--medium", type=click.Choice(MEDIA), default=None, help="Only this medium.")
+@click.option("--medium", default=None, help=f"Only this medium: {', '.join(MEDIA)}, or one a plugin adds.")
 @click.option("--dry-run", is_flag=True, help="Write what would be sent under <output>/outbox/ and send nothing.")
 @reports_errors
 def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
@@ -194,6 +214,9 @@ def send(site_dir: Path, medium: str | None, dry_run: bool) -> None:
     from relancegen.delivery.send import planned_deliveries, send_site
 
     site = load_site(site_dir)
+    _echo_broken_plugins()
+    if medium is not None and medium not in (*MEDIA, *site.channels):
+        raise RelancegenError(f"--medium {medium}: not a medium of this site; use {', '.join(sorted({*MEDIA, *site.channels}))}")
     if sys.stdout.isatty():
         deliveries = planned_deliveries(site, medium)
         with click.progressbar(length=len(deliveries), label="Sending", show_pos=True, item_show_func=lambda d: d.client if d else "") as bar:
@@ -255,13 +278,35 @@ def record(site_dir: Path, client_id: str, stage: str, note: str, channel: str, 
 
 
 @main.command()
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A site folder: list the plugins that run for it (its plugins: list), with its channels.")
 @reports_errors
-def plugins() -> None:
-    """List installed plugins, their versions and the hooks they implement."""
-    from relancegen.plugins import installed_plugins
+def plugins(site_dir: Path | None) -> None:
+    """List installed plugins: version, the channels they provide with the media each
+    carries (what a site writes as channels.<medium>.plugin), and their hooks."""
+    from relancegen.hookspecs import PLUGIN_API_VERSION
+    from relancegen.plugins import broken_plugins, channel_media, installed_plugins, provided_channels
 
-    for plugin in installed_plugins():
-        click.echo(f"{plugin.name:<20} {plugin.distribution} {plugin.version:<10} {', '.join(plugin.hooks) or '(no hooks)'}")
+    site = None
+    if site_dir is not None:
+        from relancegen.site.loader import load_site
+
+        site = load_site(site_dir)
+    click.echo(f"relancegen {__version__}, plugin API {PLUGIN_API_VERSION}")
+    channels = provided_channels(site)
+    for plugin in installed_plugins(site):
+        click.echo(f"{plugin.name}  ({plugin.distribution} {plugin.version}".rstrip() + ")")
+        for channel in channels.get(plugin.name, ()):
+            media = channel_media(channel)
+            click.echo(f"  channel {channel.name}: carries {', '.join(media) if media is not None else 'any medium of the spec (media not declared)'}")
+        click.echo(f"  hooks: {', '.join(plugin.hooks) or '(none)'}")
+    if site is not None:
+        running = {plugin.name for plugin in installed_plugins(site)}
+        for plugin in installed_plugins():
+            if plugin.name not in running:
+                click.echo(f"{plugin.name}  ({plugin.distribution} {plugin.version})\n  not running for this site: not in site.yml's plugins: list")
+    for broken in broken_plugins():
+        click.echo(f"{broken.name}  ({broken.distribution})\n  SKIPPED: {broken.reason}")
 
 
 @main.command()
@@ -272,7 +317,9 @@ def track(site_dir: Path) -> None:
     from relancegen.site.loader import load_site
     from relancegen.delivery.track import track_site
 
-    appended = track_site(load_site(site_dir))
+    site = load_site(site_dir)
+    _echo_broken_plugins()
+    appended = track_site(site)
     for entry in appended:
         proofs = ", ".join(entry["proof"].get("proofs", {})) or "no proof yet"
         click.echo(f"  {entry['client']:<24} {entry['stage']:<14} {entry['proof'].get('status')}  ({proofs})")

@@ -25,6 +25,7 @@ from relancegen import Delivery, DeliveryOutcomeUnknown, Receipt
 
 class SmtpChannel:
     name = "smtp"
+    media = ("email",)
 
     def __init__(self) -> None:
         self._last_sent_at = 0.0

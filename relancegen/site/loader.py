@@ -36,7 +36,7 @@ from relancegen.site.model import (
     stage_rank,
 )
 from relancegen.site.rates import load_rate_tables
-from relancegen.site.yamlpos import PosList, load_yaml
+from relancegen.site.yamlpos import PosDict, PosList, load_yaml
 
 SITE_FILE = "site.yml"
 
@@ -92,9 +92,24 @@ def load_site(site_dir: Path) -> Site:
             {dt.date.fromisoformat(k): v for k, v in (rates_section.get("ecb") or {}).items()},
             dict(rates_section.get("legal") or {}),
         ),
-        channels=dict(config["channels"] or {}),
+        channels={medium: _channel_settings(settings) for medium, settings in (config["channels"] or {}).items()},
         warnings=tuple(p for p in problems if p.severity == "warning"),
+        media_stages={medium: settings["stages"] for medium, settings in (config["channels"] or {}).items() if settings["stages"]},
+        plugins=config["plugins"],
+        lines=_checked_later_lines(config),
     )
+
+
+def _channel_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """A medium's settings as its channel gets them (with ``plugin``): without the stages a
+    medium a plugin adds is used for, which are the site's business, not the channel's."""
+    return {key: value for key, value in _fields(settings).items() if key != "stages"}
+
+
+def _checked_later_lines(config: dict[str, Any]) -> dict[str, int]:
+    """The lines of what is checked against the installed plugins after loading."""
+    lines = {f"channels.{medium}": settings["_line"] for medium, settings in (config["channels"] or {}).items()}
+    return {**lines, "plugins": config["_plugins_line"]}
 
 
 def _fields(record: dict[str, Any]) -> dict[str, Any]:
@@ -111,6 +126,7 @@ def _read_site_file(path: Path, root: Path, problems: list[Problem]) -> dict[str
     context = schema.Context(name)
     sections = schema.SITE_FILE.parse_sections(raw if raw is not None else {}, context)
     problems.extend(context.problems)
+    sections["_plugins_line"] = raw.line_of("plugins") if isinstance(raw, PosDict) else 0
     return sections
 
 
