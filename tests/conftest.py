@@ -1,6 +1,17 @@
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["relancegen.testing"]
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture(scope="session")
+def fax_plugin_path(tmp_path_factory) -> Path:
+    """tests/plugin_fax, pip-installed into a folder for ``run_cli_process(path=[...])``."""
+    from relancegen.testing import install_plugin
+
+    return install_plugin(TESTS / "plugin_fax", tmp_path_factory.mktemp("fax-plugin"))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -32,7 +32,7 @@ def test_a_new_medium_is_built_sent_and_journaled_under_its_name(site_factory):
     site_dir = sms_site(site_factory, sender="ATELIER")
     sms = RecordingChannel("sms-test", media=("sms",))
     with registered_channel(sms):
-        built = run_cli("build", "--site", site_dir)
+        built = run_cli("build", "-j", "1", "--site", site_dir)
         assert built.exit_code == 0, built.output
         message = (site_dir / "_site/client-a/reminder/sms.txt").read_text(encoding="utf-8")
         assert message.replace("\u202f", " ").replace("\xa0", " ") == "Atelier Test SARL : facture F-1, 500,00 € à régler (reminder)."
@@ -51,7 +51,7 @@ def test_a_new_medium_is_built_sent_and_journaled_under_its_name(site_factory):
 def test_stages_choose_where_the_medium_is_used(site_factory):
     site_dir = sms_site(site_factory, stages=["overdue"])
     with registered_channel(RecordingChannel("sms-test", media=("sms",))):
-        assert run_cli("build", "--site", site_dir).exit_code == 0
+        assert run_cli("build", "-j", "1", "--site", site_dir).exit_code == 0
     assert not (site_dir / "_site/client-a/reminder/sms.txt").exists()
     assert (site_dir / "_site/client-a/reminder/email.txt").exists()
 
@@ -61,7 +61,7 @@ def test_an_sms_sent_never_counts_as_the_call(site_factory):
     journal = [{"time": "2026-10-07T09:00:00+02:00", "client": "client-a", "stage": "reminder", "channel": "sms", "invoices": ["F-1"], "status": "sent", "delivery_id": "x" * 20}]
     site_dir = sms_site(site_factory, as_of="2026-10-20", journal=journal)
     with registered_channel(RecordingChannel("sms-test", media=("sms",))):
-        built = run_cli("build", "--site", site_dir)
+        built = run_cli("build", "-j", "1", "--site", site_dir)
         assert built.exit_code == 0, built.output
         sent = run_cli("send", "--site", site_dir, "--medium", "sms")
     assert (site_dir / "_site/client-a/call/call-sheet.pdf").exists()
@@ -86,10 +86,10 @@ def test_check_reports_a_medium_mapped_to_a_channel_that_does_not_carry_it(site_
     assert "Traceback" not in checked.output
     # build refuses a medium a plugin adds with no channel to carry it (its template comes
     # with the plugin); send refuses any wrong mapping before sending anything.
-    built = run_cli("build", "--site", site_dir)
+    built = run_cli("build", "-j", "1", "--site", site_dir)
     assert built.exit_code == 1 and "channel 'smtp' carries email, not sms" in built.stderr
     site_dir = site_factory(invoices=[INVOICE], channels={"email": {"plugin": "maileva"}}, site={"as_of": "2026-10-07"})
-    assert run_cli("build", "--site", site_dir).exit_code == 0
+    assert run_cli("build", "-j", "1", "--site", site_dir).exit_code == 0
     sent = run_cli("send", "--site", site_dir)
     assert sent.exit_code == 1 and "channel 'maileva' carries post, registered_post, not email" in sent.stderr
     assert not journal_entries(site_dir)
