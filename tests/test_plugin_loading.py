@@ -42,6 +42,9 @@ def test_broken_plugins_are_named_and_skipped_by_build_send_and_plugins(broken_p
     sent = run_cli_process("send", "--site", site_dir, path=[broken_plugins])
     assert sent.returncode == 0, sent.stderr
     assert SKIPPED["noimport"] in sent.stderr and "0 sent" in sent.stdout
+    for command in ("check", "track"):
+        ran = run_cli_process(command, "--site", site_dir, path=[broken_plugins])
+        assert ran.returncode == 0 and SKIPPED["misspelt"] in ran.stderr, ran.stderr
 
     listed = run_cli_process("plugins", path=[broken_plugins])
     assert listed.returncode == 0, listed.stderr
@@ -59,6 +62,13 @@ def test_a_site_naming_a_broken_or_missing_plugin_gets_an_error(broken_plugins, 
     assert f"site.yml:{line}: plugins: no plugin named 'sms' is installed (third-party plugins installed: working)" in checked.stderr
     built = run_cli_process("build", "-j", "1", "--site", site_dir, path=[broken_plugins])
     assert built.returncode == 1 and "no plugin named 'sms' is installed" in built.stderr
+    # A site built before its list named them cannot send either.
+    site_file = (site_dir / "site.yml").read_text(encoding="utf-8")
+    (site_dir / "site.yml").write_text(site_file.replace("plugins:\n- misspelt\n- sms\n", ""), encoding="utf-8")
+    assert run_cli_process("build", "-j", "1", "--site", site_dir, path=[broken_plugins]).returncode == 0
+    (site_dir / "site.yml").write_text(site_file, encoding="utf-8")
+    sent = run_cli_process("send", "--site", site_dir, path=[broken_plugins])
+    assert sent.returncode == 1 and "plugin 'misspelt' is installed but broken" in sent.stderr
 
 
 def test_the_plugins_list_chooses_what_runs_for_a_site(fax_plugin_path, broken_plugins, site_factory, tmp_path):
