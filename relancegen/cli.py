@@ -89,29 +89,22 @@ def _echo_broken_plugins() -> None:
 def check(site_dir: Path, as_of: Any) -> None:
     """Validate the site: every problem at once, as file:line: field: message."""
     from relancegen.law.checks import legal_warnings
+    from relancegen.plugins import plugin_problems
     from relancegen.site.journal import verify_chain
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
     _echo_broken_plugins()
-    plugin_problems = _plugin_problems(site)
-    if any(p.severity == "error" for p in plugin_problems):
-        raise SiteError([*site.warnings, *plugin_problems])
+    plugins = plugin_problems(site)
+    if any(p.severity == "error" for p in plugins):
+        raise SiteError([*site.warnings, *plugins])
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
-    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain, *plugin_problems]
+    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain, *plugins]
     _echo_warnings(warnings)
     click.echo(
         f"{site_dir}: {len(site.clients)} clients, {len(site.invoices)} invoices, "
         f"{len(site.journal)} journal entries: no error, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}."
     )
-
-
-def _plugin_problems(site: Any) -> list[Problem]:
-    """site.yml's ``plugins:`` and ``channels`` against the plugins that run for the site."""
-    from relancegen.plugins import channel_problems, plugin_list_problems, provided_channels
-
-    channels = {channel.name: channel for contributed in provided_channels(site).values() for channel in contributed}
-    return [*plugin_list_problems(site), *channel_problems(site, channels)]
 
 
 @main.command()

@@ -210,20 +210,31 @@ def provided_channels(site: Site | None) -> dict[str, list[Any]]:
     return provided
 
 
-def channels_for(site: Site) -> dict[str, Any]:
-    """Every channel the plugins running for the site provide, by name; duplicate names
-    are an error, and so are a medium of site.yml that no running channel carries and a
-    ``plugins:`` list naming a plugin that is not there."""
+def running_channels(site: Site) -> dict[str, Any]:
+    """The channels of the plugins running for the site, by name; two with one name are an error."""
     channels: dict[str, Any] = {}
     for contributed in provided_channels(site).values():
         for channel in contributed:
             if channel.name in channels:
                 raise RelancegenError(f"two plugins provide a channel named {channel.name!r}")
             channels[channel.name] = channel
+    return channels
+
+
+def channels_for(site: Site) -> dict[str, Any]:
+    """The channels running for the site, by name, for ``send`` and ``track``: stops with
+    every error of :func:`plugin_problems` first."""
+    channels = running_channels(site)
     problems = [p for p in [*plugin_list_problems(site), *channel_problems(site, channels)] if p.severity == "error"]
     if problems:
         raise SiteError(problems)
     return channels
+
+
+def plugin_problems(site: Site) -> list[Problem]:
+    """What ``relancegen check`` reports about the site's plugins: its ``plugins:`` list and
+    its ``channels`` against the plugins that run for it."""
+    return [*plugin_list_problems(site), *channel_problems(site, running_channels(site))]
 
 
 def channel_problems(site: Site, channels: dict[str, Any]) -> list[Problem]:
@@ -276,10 +287,11 @@ def plugin_list_problems(site: Site) -> list[Problem]:
 def require_plugins(site: Site) -> None:
     """Stop before a build when the site needs plugins that are not running: its
     ``plugins:`` list names one that is missing, or a medium a plugin adds has no channel
-    (its messages' template comes with the plugin)."""
-    channels = {channel.name: channel for contributed in provided_channels(site).values() for channel in contributed}
-    added = [p for p in channel_problems(site, channels) if p.field.split(".")[1] in site.media_stages]
-    problems = [p for p in [*plugin_list_problems(site), *added] if p.severity == "error"]
+    to carry it (its messages' template comes with the plugin)."""
+    problems = [
+        problem for problem in plugin_problems(site)
+        if problem.severity == "error" and (problem.field == "plugins" or problem.field.split(".")[1] in site.media_stages)
+    ]
     if problems:
         raise SiteError(problems)
 

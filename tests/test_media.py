@@ -67,6 +67,10 @@ def test_an_sms_sent_never_counts_as_the_call(site_factory):
     assert (site_dir / "_site/client-a/call/call-sheet.pdf").exists()
     assert not list((site_dir / "_site/client-a").glob("*/sms.txt"))
     assert "0 sent" in sent.stdout
+    # An SMS channel can no longer ride the phone medium, as it had to before media existed.
+    with registered_channel(RecordingChannel("sms-test", media=("sms",))):
+        riding = run_cli("check", "--site", site_factory(channels={"phone": {"plugin": "sms-test"}}))
+    assert riding.exit_code == 1 and "channels.phone.plugin: channel 'sms-test' carries sms, not phone" in riding.stderr
     # And the call stage cannot be given to a medium a plugin adds at all.
     site_factory_dir = sms_site(site_factory, stages=["reminder", "call"])
     checked = run_cli("check", "--site", site_factory_dir)
