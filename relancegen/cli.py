@@ -36,6 +36,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _SHOWN_BROKEN.clear()
         try:
             return command(*args, **kwargs)
         except SiteError as error:
@@ -47,6 +48,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except RelancegenError as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
+        finally:
+            _echo_broken_plugins(load=False)  # those skipped while the command ran
 
     return wrapper
 
@@ -75,11 +78,20 @@ def _echo_warnings(warnings: list[Any]) -> None:
         click.echo(str(warning), err=True)
 
 
-def _echo_broken_plugins() -> None:
-    """Installed plugins that were skipped (they do not import, misspell a hook...), by name."""
+def _echo_broken_plugins(load: bool = True) -> None:
+    """Installed plugins that were skipped (they do not import, misspell a hook...), by
+    name, each once a command; ``load=False`` does not load the plugins to find out."""
+    if not load and "relancegen.plugins" not in sys.modules:
+        return
     from relancegen.plugins import broken_plugins
 
-    _echo_warnings(broken_plugins())
+    for plugin in broken_plugins():
+        if plugin not in _SHOWN_BROKEN:
+            _SHOWN_BROKEN.add(plugin)
+            click.echo(str(plugin), err=True)
+
+
+_SHOWN_BROKEN: set[Any] = set()
 
 
 @main.command()
@@ -300,6 +312,7 @@ def plugins(site_dir: Path | None) -> None:
                 click.echo(f"{plugin.name}  ({plugin.distribution} {plugin.version})\n  not running for this site: not in site.yml's plugins: list")
     for broken in broken_plugins():
         click.echo(f"{broken.name}  ({broken.distribution})\n  SKIPPED: {broken.reason}")
+        _SHOWN_BROKEN.add(broken)
 
 
 @main.command()

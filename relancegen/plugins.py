@@ -199,15 +199,42 @@ def channel_media(channel: Any) -> tuple[str, ...] | None:
 
 def provided_channels(site: Site | None) -> dict[str, list[Any]]:
     """The channels each running plugin provides, by plugin name. ``site`` is None when
-    ``relancegen plugins`` lists them without a site."""
+    ``relancegen plugins`` lists them without a site. A plugin whose hook fails, or returns
+    something that is not a channel, is skipped like a plugin that does not import."""
     manager = get_plugin_manager()
     hook = site_hooks(site).relancegen_add_channels
     provided: dict[str, list[Any]] = {}
     for implementation in hook.get_hookimpls():
+        name = manager.get_name(implementation.plugin) or "?"
         arguments = {"site": site}
-        contributed = implementation.function(*[arguments[name] for name in implementation.argnames])
-        provided[manager.get_name(implementation.plugin) or "?"] = list(contributed or ())
+        try:
+            channels = list(implementation.function(*[arguments[arg] for arg in implementation.argnames]) or ())
+        except Exception as error:  # noqa: BLE001 - a plugin's bug is reported as the plugin's
+            _skip_at_run_time(name, f"relancegen_add_channels failed: {type(error).__name__}: {error}")
+            continue
+        wrong = [channel for channel in channels if not _is_channel(channel)]
+        if wrong:
+            _skip_at_run_time(name, f"relancegen_add_channels returned {wrong[0]!r}, not a channel (a name, a send method, media as a tuple of names)")
+            continue
+        provided[name] = channels
     return provided
+
+
+def _is_channel(channel: Any) -> bool:
+    media = getattr(channel, "media", ())
+    return (
+        isinstance(getattr(channel, "name", None), str)
+        and callable(getattr(channel, "send", None))
+        and isinstance(media, (tuple, list))
+        and all(isinstance(medium, str) for medium in media)
+    )
+
+
+def _skip_at_run_time(name: str, reason: str) -> None:
+    registry = _registry()
+    distribution = " ".join(part for part in registry.distributions.get(name, ("built in", "")) if part)
+    registry.broken.append(BrokenPlugin(name, distribution, reason))
+    registry.manager.unregister(name=name)
 
 
 def running_channels(site: Site) -> dict[str, Any]:

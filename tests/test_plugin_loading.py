@@ -26,6 +26,8 @@ SKIPPED = {
     "misspelt": "warning: plugin misspelt (relancegen-broken 0.3.0) skipped: relancegen_add_channel is not a relancegen hook; did you mean relancegen_add_channels?",
     "unmarked": "warning: plugin unmarked (relancegen-broken 0.3.0) skipped: relancegen_build_finished is not marked @hookimpl",
     "future": f"warning: plugin future (relancegen-broken 0.3.0) skipped: needs plugin API 99, and this relancegen provides plugin API {PLUGIN_API_VERSION}: upgrade relancegen",
+    "failing": "warning: plugin failing (relancegen-broken 0.3.0) skipped: relancegen_add_channels failed: RuntimeError: the gateway SDK needs a licence file",
+    "notachannel": "warning: plugin notachannel (relancegen-broken 0.3.0) skipped: relancegen_add_channels returned 'sms', not a channel",
 }
 
 
@@ -41,7 +43,7 @@ def test_broken_plugins_are_named_and_skipped_by_build_send_and_plugins(broken_p
 
     sent = run_cli_process("send", "--site", site_dir, path=[broken_plugins])
     assert sent.returncode == 0, sent.stderr
-    assert SKIPPED["noimport"] in sent.stderr and "0 sent" in sent.stdout
+    assert SKIPPED["noimport"] in sent.stderr and SKIPPED["failing"] in sent.stderr and "0 sent" in sent.stdout
     for command in ("check", "track"):
         ran = run_cli_process(command, "--site", site_dir, path=[broken_plugins])
         assert ran.returncode == 0 and SKIPPED["misspelt"] in ran.stderr, ran.stderr
@@ -51,6 +53,8 @@ def test_broken_plugins_are_named_and_skipped_by_build_send_and_plugins(broken_p
     assert "working  (relancegen-broken 0.3.0)\n  hooks: relancegen_build_finished" in listed.stdout
     assert "misspelt  (relancegen-broken 0.3.0)\n  SKIPPED: relancegen_add_channel is not a relancegen hook" in listed.stdout
     assert "smtp  (relancegen 0.1.0)\n  channel smtp: carries email" in listed.stdout
+    assert "failing  (relancegen-broken 0.3.0)\n  SKIPPED: relancegen_add_channels failed: RuntimeError" in listed.stdout
+    assert "warning: plugin" not in listed.stderr  # listed once, on stdout
 
 
 def test_a_site_naming_a_broken_or_missing_plugin_gets_an_error(broken_plugins, site_factory):
@@ -59,7 +63,7 @@ def test_a_site_naming_a_broken_or_missing_plugin_gets_an_error(broken_plugins, 
     checked = run_cli_process("check", "--site", site_dir, path=[broken_plugins])
     assert checked.returncode == 1
     assert f"site.yml:{line}: plugins: plugin 'misspelt' is installed but broken: relancegen_add_channel is not a relancegen hook" in checked.stderr
-    assert f"site.yml:{line}: plugins: no plugin named 'sms' is installed (third-party plugins installed: working)" in checked.stderr
+    assert f"site.yml:{line}: plugins: no plugin named 'sms' is installed (third-party plugins installed: failing, notachannel, working)" in checked.stderr
     built = run_cli_process("build", "-j", "1", "--site", site_dir, path=[broken_plugins])
     assert built.returncode == 1 and "no plugin named 'sms' is installed" in built.stderr
     # A site built before its list named them cannot send either.
