@@ -19,6 +19,8 @@ def test_a_third_party_channel_is_listed_and_delivers(fax_plugin_path, site_fact
     listed = relancegen(["plugins"], fax_plugin_path)
     assert listed.returncode == 0, listed.stderr
     assert "fax" in listed.stdout and "relancegen-fax 1.2.0" in listed.stdout and "relancegen_add_channels" in listed.stdout
+    # Written for plugin API 1, its channel declares no media: it carries the spec's.
+    assert "fax  (relancegen-fax 1.2.0)\n  channel fax: carries any medium of the spec (media not declared)" in listed.stdout
 
     faxes = tmp_path / "faxes"
     site_dir = site_factory(
