@@ -101,13 +101,15 @@ _SHOWN_BROKEN: set[Any] = set()
 def check(site_dir: Path, as_of: Any) -> None:
     """Validate the site: every problem at once, as file:line: field: message."""
     from relancegen.law.checks import legal_warnings
-    from relancegen.plugins import plugin_problems
+    from relancegen.plugins import message_template_problems, plugin_problems, plugin_renderer
     from relancegen.site.journal import verify_chain
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
     _echo_broken_plugins()
     plugins = plugin_problems(site)
+    if site.media_stages:
+        plugins += message_template_problems(site, plugin_renderer(site))
     if any(p.severity == "error" for p in plugins):
         raise SiteError([*site.warnings, *plugins])
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]

@@ -311,12 +311,23 @@ def plugin_list_problems(site: Site) -> list[Problem]:
     return problems
 
 
-def require_plugins(site: Site) -> None:
+def message_template_problems(site: Site, renderer: Renderer) -> list[Problem]:
+    """Each medium a plugin adds needs its message template, ``<medium>.txt``: shipped by
+    the plugin (``relancegen_template_dirs``) or in the site's ``overrides/``."""
+    problems = []
+    for medium in site.media_stages:
+        if f"{medium}.txt" not in renderer.env.list_templates():
+            where = Location("site.yml", site.lines.get(f"channels.{medium}", 0))
+            problems.append(Problem(where, f"channels.{medium}", f"no template {medium}.txt for its messages: the plugin of channel {site.channels[medium]['plugin']!r} ships none; write overrides/{medium}.txt"))
+    return problems
+
+
+def require_plugins(site: Site, renderer: Renderer) -> None:
     """Stop before a build when the site needs plugins that are not running: its
     ``plugins:`` list names one that is missing, or a medium a plugin adds has no channel
-    to carry it (its messages' template comes with the plugin)."""
+    to carry it or no template for its messages."""
     problems = [
-        problem for problem in plugin_problems(site)
+        problem for problem in [*plugin_problems(site), *message_template_problems(site, renderer)]
         if problem.severity == "error" and (problem.field == "plugins" or problem.field.split(".")[1] in site.media_stages)
     ]
     if problems:

@@ -99,6 +99,18 @@ def test_check_reports_a_medium_mapped_to_a_channel_that_does_not_carry_it(site_
     assert not journal_entries(site_dir)
 
 
+def test_a_medium_without_a_message_template_is_an_error_not_a_traceback(site_factory):
+    site_dir = sms_site(site_factory)
+    (site_dir / "overrides/sms.txt").unlink()
+    line = (site_dir / "site.yml").read_text(encoding="utf-8").splitlines().index("  sms:") + 1
+    with registered_channel(RecordingChannel("sms-test", media=("sms",))):
+        checked = run_cli("check", "--site", site_dir)
+        built = run_cli("build", "-j", "1", "--site", site_dir)
+    expected = f"site.yml:{line}: channels.sms: no template sms.txt for its messages: the plugin of channel 'sms-test' ships none; write overrides/sms.txt"
+    assert checked.exit_code == 1 and expected in checked.stderr
+    assert built.exit_code == 1 and expected in built.stderr
+
+
 def test_a_channel_without_media_keeps_working_for_the_spec_media_only(site_factory):
     class OldChannel:  # written before channels declared their media (plugin API 1)
         name = "old"

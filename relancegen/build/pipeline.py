@@ -107,7 +107,6 @@ def in_shard(client_id: str, shard: tuple[int, int] | None) -> bool:
 
 def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     """Build every document of the site on ``options.as_of`` into ``options.output``."""
-    require_plugins(site)
     hooks = site_hooks(site)
     hooks.relancegen_site_loaded(site=site)
     if options.client_id and options.client_id not in site.clients:
@@ -116,6 +115,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     summary = BuildSummary(as_of=options.as_of, output=options.output)
     summary.warnings.extend(site.rates.coverage_warnings(options.as_of))
     renderer = plugin_renderer(site)
+    require_plugins(site, renderer)
     site_key = _site_key(site, renderer)
     previous = {} if options.force else _previous_entries(options.output)
 
