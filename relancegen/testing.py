@@ -34,7 +34,6 @@ import yaml
 
 from relancegen.delivery.contract import Delivery, Receipt, Recipient
 from relancegen.delivery.deliveries import delivery_id
-from relancegen.fsutil import sha256_file
 from relancegen.hookspecs import hookimpl
 from relancegen.plugins import get_plugin_manager
 from relancegen.site.model import MEDIA
@@ -179,7 +178,7 @@ def make_delivery(
 ) -> Delivery:
     """A delivery as ``relancegen send`` hands it to a channel: ``documents`` (file name →
     text or bytes; default one ``<medium>.txt``) are written under ``folder``, and the id is
-    derived as send derives it. Other :class:`relancegen.Delivery` fields (``subject``,
+    derived from client, stage, medium and invoices. Other :class:`relancegen.Delivery` fields (``subject``,
     ``attachments``, ``as_of``...) pass through ``fields``."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -187,7 +186,7 @@ def make_delivery(
         path = folder / name
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         paths.append(path)
-    identifier = delivery_id(client, stage, medium, list(invoices), [sha256_file(path) for path in paths])
+    identifier = delivery_id(client, stage, medium, list(invoices))
     return Delivery(identifier, client, stage, medium, tuple(invoices), tuple(paths), recipient, **fields)
 
 

@@ -20,7 +20,7 @@ DELIVERY_ID_LENGTH = 20
 BODY_KINDS = ("email",)
 
 
-def delivery_id(client: str, stage: str, medium: str, invoices: list[str], hashes: list[str]) -> str:
+def delivery_id(client: str, stage: str, medium: str, invoices: list[str], hashes: list[str] | tuple[str, ...] = ()) -> str:
     text = "\n".join([client, stage, medium, ",".join(sorted(invoices)), ",".join(sorted(hashes))])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DELIVERY_ID_LENGTH]
 
