@@ -13,13 +13,13 @@ The package follows the pipeline, one folder a step, imports running one way (do
 
 The public API for plugin authors is re-exported here: ``hookimpl`` to mark hook
 implementations, ``Delivery`` and ``Recipient`` for what a channel is handed, ``Receipt``
-and ``DeliveryOutcomeUnknown`` for what it answers. ``relancegen.hookspecs`` and
-``relancegen.testing`` are public too.
+and ``DeliveryOutcomeUnknown`` for what it answers, ``PLUGIN_API_VERSION`` for the version
+of all this. ``relancegen.hookspecs`` and ``relancegen.testing`` are public too.
 """
 
-from relancegen.hookspecs import hookimpl
+from relancegen.hookspecs import PLUGIN_API_VERSION, hookimpl
 from relancegen.delivery.contract import Delivery, DeliveryOutcomeUnknown, Receipt, Recipient
 
 __version__ = "0.1.0"
 
-__all__ = ["Delivery", "DeliveryOutcomeUnknown", "Receipt", "Recipient", "__version__", "hookimpl"]
+__all__ = ["PLUGIN_API_VERSION", "Delivery", "DeliveryOutcomeUnknown", "Receipt", "Recipient", "__version__", "hookimpl"]

@@ -38,6 +38,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _SHOWN_BROKEN.clear()
         try:
             return command(*args, **kwargs)
         except SiteError as error:
@@ -52,6 +53,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except OSError as error:  # disk full, read-only file system, a folder not writable...
             click.echo(f"Error: {io_error_message(error)}", err=True)
             sys.exit(1)
+        finally:
+            _echo_broken_plugins(load=False)  # those skipped while the command ran
 
     return wrapper
 
@@ -95,6 +98,22 @@ def _echo_warnings(warnings: list[Any]) -> None:
         click.echo(str(warning), err=True)
 
 
+def _echo_broken_plugins(load: bool = True) -> None:
+    """Installed plugins that were skipped (they do not import, misspell a hook...), by
+    name, each once a command; ``load=False`` does not load the plugins to find out."""
+    if not load and "relancegen.plugins" not in sys.modules:
+        return
+    from relancegen.plugins import broken_plugins
+
+    for plugin in broken_plugins():
+        if plugin not in _SHOWN_BROKEN:
+            _SHOWN_BROKEN.add(plugin)
+            click.echo(str(plugin), err=True)
+
+
+_SHOWN_BROKEN: set[Any] = set()
+
+
 @main.command()
 @site_option
 @date_option
@@ -105,16 +124,22 @@ def check(site_dir: Path, as_of: Any) -> None:
     from relancegen.delivery.channel_settings import channel_problems
     from relancegen.documents.languages import language_problems
     from relancegen.law.checks import legal_warnings
-    from relancegen.plugins import channels_for
+    from relancegen.plugins import channels_for, message_template_problems, plugin_problems, plugin_renderer
     from relancegen.site.journal import verify_chain
     from relancegen.site.loader import dated_after, load_site
 
     site = load_site(site_dir)
+    _echo_broken_plugins()
+    plugins = plugin_problems(site)
+    if site.media_stages:
+        plugins += message_template_problems(site, plugin_renderer(site))
+    if any(p.severity == "error" for p in plugins):
+        raise SiteError([*site.warnings, *plugins])
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
     ready = [*readiness_problems(site), *dated_after(site, _as_of(site, as_of))]
     if any(problem.severity == "error" for problem in ready):  # the checks below read the theme
         raise SiteError([*ready, *site.warnings])
-    problems = [*ready, *channel_problems(site, channels_for(site)), *language_problems(site)]
+    problems = [*ready, *channel_problems(site, channels_for(site)), *language_problems(site), *plugins]
     warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
     if any(problem.severity == "error" for problem in problems):
         raise SiteError([*problems, *warnings])
@@ -168,6 +193,7 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     late = dated_after(site, _as_of(site, as_of))
     if late:
         raise SiteError([*late, *site.warnings])
+    _echo_broken_plugins()
     options = BuildOptions(
         as_of=_as_of(site, as_of),
         output=(output.resolve() if output else site.output),
@@ -225,7 +251,7 @@ def new(directory: Path) -> None:
 
 @main.command()
 @site_option
-@click.option("--medium", type=click.Choice(MEDIA), default=None, help="Only this medium.")
+@click.option("--medium", default=None, help=f"Only this medium: {', '.join(MEDIA)}, or one a plugin adds.")
 @click.option("--dry-run", is_flag=True, help="Write what would be sent under <output>/outbox/ and send nothing.")
 @click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True, help="Seconds to wait for another send running on this site.")
 @click.option("--accept-journal", is_flag=True, help="Send although the journal's hash chain is broken (journaled).")
@@ -241,6 +267,9 @@ def send(site_dir: Path, medium: str | None, dry_run: bool, wait: float, accept_
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
+    _echo_broken_plugins()
+    if medium is not None and medium not in (*MEDIA, *site.channels):
+        raise RelancegenError(f"--medium {medium}: not a medium of this site; use {', '.join(sorted({*MEDIA, *site.channels}))}")
     options = {"medium": medium, "dry_run": dry_run, "wait": wait, "accept_journal": accept_journal}
     if sys.stdout.isatty():
         deliveries = planned_deliveries(site, medium)
@@ -436,13 +465,36 @@ def todo(site_dir: Path, as_of: Any, output_format: str) -> None:
 
 
 @main.command()
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A site folder: list the plugins that run for it (its plugins: list), with its channels.")
 @reports_errors
-def plugins() -> None:
-    """List installed plugins, their versions and the hooks they implement."""
-    from relancegen.plugins import installed_plugins
+def plugins(site_dir: Path | None) -> None:
+    """List installed plugins: version, the channels they provide with the media each
+    carries (what a site writes as channels.<medium>.plugin), and their hooks."""
+    from relancegen.hookspecs import PLUGIN_API_VERSION
+    from relancegen.plugins import broken_plugins, channel_media, installed_plugins, provided_channels
 
-    for plugin in installed_plugins():
-        click.echo(f"{plugin.name:<20} {plugin.distribution} {plugin.version:<10} {', '.join(plugin.hooks) or '(no hooks)'}")
+    site = None
+    if site_dir is not None:
+        from relancegen.site.loader import load_site
+
+        site = load_site(site_dir)
+    click.echo(f"relancegen {__version__}, plugin API {PLUGIN_API_VERSION}")
+    channels = provided_channels(site)
+    for plugin in installed_plugins(site):
+        click.echo(f"{plugin.name}  ({plugin.distribution} {plugin.version}".rstrip() + ")")
+        for channel in channels.get(plugin.name, ()):
+            media = channel_media(channel)
+            click.echo(f"  channel {channel.name}: carries {', '.join(media) if media is not None else 'any medium of the spec (media not declared)'}")
+        click.echo(f"  hooks: {', '.join(plugin.hooks) or '(none)'}")
+    if site is not None:
+        running = {plugin.name for plugin in installed_plugins(site)}
+        for plugin in installed_plugins():
+            if plugin.name not in running:
+                click.echo(f"{plugin.name}  ({plugin.distribution} {plugin.version})\n  not running for this site: not in site.yml's plugins: list")
+    for broken in broken_plugins():
+        click.echo(f"{broken.name}  ({broken.distribution})\n  SKIPPED: {broken.reason}")
+        _SHOWN_BROKEN.add(broken)
 
 
 @main.command()
@@ -453,7 +505,9 @@ def track(site_dir: Path) -> None:
     from relancegen.site.loader import load_site
     from relancegen.delivery.track import track_site
 
-    appended = track_site(load_site(site_dir))
+    site = load_site(site_dir)
+    _echo_broken_plugins()
+    appended = track_site(site)
     for entry in appended:
         proofs = ", ".join(entry["proof"].get("proofs", {})) or "no proof yet"
         click.echo(f"  {entry['client']:<24} {entry['stage']:<14} {entry['proof'].get('status')}  ({proofs})")

@@ -15,6 +15,17 @@ import pluggy
 
 PROJECT = "relancegen"
 
+#: The version of the plugin API this relancegen provides: the hooks below, the channel
+#: contract (``relancegen.Delivery``, ``Receipt``...) and ``relancegen.testing``. It goes up
+#: when something is added; a plugin declares the version it needs with a module-level
+#: ``RELANCEGEN_PLUGIN_API = 2`` and is refused, with a message, by an older relancegen.
+#: 1: channels, build events, template filters and folders, extra documents, PDF renderer.
+#: 2: channels declare ``media`` and may carry a medium a plugin adds (``channels.sms``);
+#:    ``relancegen_add_channels`` may get ``site=None``; ``relancegen.testing`` helpers.
+PLUGIN_API_VERSION = 2
+#: The oldest plugin API still supported: a plugin declaring an older one is refused.
+OLDEST_PLUGIN_API = 1
+
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
@@ -23,11 +34,15 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def relancegen_add_channels(site: Any) -> list[Any]:
     """Return the channel objects this plugin provides.
 
-    Called once per ``relancegen send`` / ``track`` after the site is loaded.
+    Called once per ``relancegen check`` / ``build`` / ``send`` / ``track`` after the site is
+    loaded, and by ``relancegen plugins`` to list the channels.
 
-    :param site: the loaded :class:`relancegen.site.model.Site`.
+    :param site: the loaded :class:`relancegen.site.model.Site`, or None when
+        ``relancegen plugins`` lists the channels without a site.
     :return: a list of channel objects. A channel has a unique ``name`` (the value a site
-        writes as ``channels.<medium>.plugin``) and a method
+        writes as ``channels.<medium>.plugin``), ``media``, the media it carries (e.g.
+        ``("sms",)``: a site may map only those to it; a medium that is not the spec's is
+        one this plugin adds, and the site says which stages use it), and a method
         ``send(deliveries, *, settings, dry_run=False) -> list[Receipt]`` returning one
         :class:`relancegen.Receipt` per delivery, without raising for a single failed
         delivery. It may also have ``track(entries, *, settings) -> list[dict]`` to poll

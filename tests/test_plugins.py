@@ -4,35 +4,23 @@ point, used by the real command line in a fresh process."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 import relancegen.hookspecs as hookspecs
 from relancegen.plugins import get_plugin_manager
-
-PLUGIN = Path(__file__).parent / "plugin_fax"
-
-
-@pytest.fixture(scope="module")
-def fax_plugin_path(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("fax-plugin")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(target), str(PLUGIN)], check=True)
-    return target
+from relancegen.testing import run_cli_process
 
 
-def relancegen(args: list[str], plugin_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(plugin_path)}
-    return subprocess.run([sys.executable, "-c", "from relancegen.cli import main; main()", *args], capture_output=True, text=True, env=env)
+def relancegen(args: list[str], plugin_path: Path):
+    return run_cli_process(*args, path=[plugin_path])
 
 
 def test_a_third_party_channel_is_listed_and_delivers(fax_plugin_path, site_factory, tmp_path):
     listed = relancegen(["plugins"], fax_plugin_path)
     assert listed.returncode == 0, listed.stderr
     assert "fax" in listed.stdout and "relancegen-fax 1.2.0" in listed.stdout and "relancegen_add_channels" in listed.stdout
+    # Written for plugin API 1, its channel declares no media: it carries the spec's.
+    assert "fax  (relancegen-fax 1.2.0)\n  channel fax: carries any medium of the spec (media not declared)" in listed.stdout
 
     faxes = tmp_path / "faxes"
     site_dir = site_factory(

@@ -39,6 +39,7 @@ EXHIBIT_LABELS = {
 
 class AgencyExportChannel:
     name = "agency-export"
+    media = ("agency",)
 
     def __init__(self, site: Site):
         self.site = site

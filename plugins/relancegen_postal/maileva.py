@@ -64,6 +64,7 @@ def address_lines(name: str, lines: tuple[str, ...]) -> list[str]:
 
 class MailevaChannel:
     name = "maileva"
+    media = ("post", "registered_post")
 
     def __init__(self, site: Site):
         self.site = site

@@ -34,6 +34,7 @@ SETTINGS = ("host", "port", "starttls", "ssl", "username_env", "password_env", "
 
 class SmtpChannel:
     name = "smtp"
+    media = ("email",)
 
     def __init__(self) -> None:
         self._last_sent_at = 0.0

@@ -31,7 +31,7 @@ from relancegen.fsutil import Staging, sha256_bytes, sha256_file, write_atomic
 from relancegen.build.inputs import document_key, site_digest
 from relancegen.documents.letters import builtin_letters_dir
 from relancegen.site.model import Site
-from relancegen.plugins import get_plugin_manager, installed_plugins, plugin_renderer
+from relancegen.plugins import installed_plugins, plugin_renderer, require_plugins, site_hooks
 from relancegen.documents.render import RenderedDocument, Renderer
 from relancegen.law.situation import ClientSituation, call_priority, compute_situations, specimen_situations
 from relancegen.law.todo import Todo, morning_todo
@@ -110,7 +110,7 @@ def in_shard(client_id: str, shard: tuple[int, int] | None) -> bool:
 
 def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     """Build every document of the site on ``options.as_of`` into ``options.output``."""
-    hooks = get_plugin_manager().hook
+    hooks = site_hooks(site)
     hooks.relancegen_site_loaded(site=site)
     if options.client_id and options.client_id not in site.clients:
         raise RelancegenError(f"unknown client {options.client_id!r} (see data.clients in site.yml)")
@@ -118,6 +118,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     summary = BuildSummary(as_of=options.as_of, output=options.output)
     summary.warnings.extend(site.rates.coverage_warnings(options.as_of))
     renderer = plugin_renderer(site)
+    require_plugins(site, renderer)
     site_key = _site_key(site, renderer)
     previous = {} if options.force else _previous_entries(options.output)
 
@@ -128,7 +129,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     tasks: list[RenderTask | CallListTask] = []
     for situation in situations:
         hooks.relancegen_client_situation(site=site, situation=situation)
-        specs = documents.documents_for(situation)
+        specs = documents.documents_for(situation) + documents.messages_for(situation, site.media_stages)
         for extra in hooks.relancegen_extra_documents(site=site, situation=situation):
             specs.extend(extra)
         _note_situation(summary, situation, specs)
@@ -182,7 +183,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
 
 def _site_key(site: Site, renderer: Renderer) -> str:
     folders = [*renderer.template_dirs, builtin_letters_dir(), site.root / "letters"]
-    return site_digest(site, folders, [(p.name, p.version) for p in installed_plugins()])
+    return site_digest(site, folders, [(p.name, p.version) for p in installed_plugins(site)])
 
 
 def _situations(site: Site, options: BuildOptions) -> list[ClientSituation]:

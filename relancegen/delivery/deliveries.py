@@ -17,7 +17,7 @@ from pathlib import Path
 from relancegen.build.manifest import Manifest, ManifestEntry
 from relancegen.delivery.contract import Delivery, Recipient
 from relancegen.errors import relative_name
-from relancegen.site.model import Client, JournalEntry, Site
+from relancegen.site.model import MEDIA, Client, JournalEntry, Site
 
 DELIVERY_ID_LENGTH = 20
 BODY_KINDS = ("email",)
@@ -93,6 +93,10 @@ def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list
         # The case file, with the stage's letters as exhibits.
         documents = own
         attached = [e for e in entries if e.channel != "agency" and e.format == "pdf"]
+    elif medium not in MEDIA:
+        # A medium a plugin adds (sms...): its own messages, as they were built.
+        documents = own
+        attached = []
     else:
         documents = [e for e in own if e.format == "pdf"]
         attached = []

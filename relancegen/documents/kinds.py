@@ -25,9 +25,9 @@ class DocumentSpec:
     ``template`` names a theme template for structured documents (statement, call sheet).
     """
 
-    kind: str  # letter | email | statement | call_sheet | case_file
+    kind: str  # letter | email | statement | call_sheet | case_file | message (a medium a plugin adds)
     stage: str
-    medium: str  # the spec medium it goes out through: email | post | registered_post | phone | agency
+    medium: str  # the medium it goes out through: email | post | registered_post | phone | agency, or one a plugin adds
     name: str  # file stem
     formats: tuple[str, ...]
     letter: str | None = None
@@ -73,6 +73,19 @@ def documents_for(situation: ClientSituation) -> list[DocumentSpec]:
     if needs_call_follow_up(situation):
         specs.append(CALL_FOLLOW_UP)
     return specs
+
+
+def messages_for(situation: ClientSituation, media_stages: dict[str, tuple[str, ...]]) -> list[DocumentSpec]:
+    """The messages of the media plugins add (site.yml ``channels.sms.stages``) due today:
+    one plain-text ``<medium>.txt`` for each of its stages the client is at, from the theme
+    template of the same name (which the plugin ships, and a site may override)."""
+    stages = [*(["prevention"] if situation.prevention else []), *([situation.stage] if situation.stage else [])]
+    return [
+        DocumentSpec("message", stage, medium, medium, ("txt",), template=f"{medium}.txt")
+        for stage in stages
+        for medium, carried in sorted(media_stages.items())
+        if stage in carried
+    ]
 
 
 def needs_call_follow_up(situation: ClientSituation) -> bool:

@@ -296,6 +296,9 @@ class Renderer:
             files["txt"] = self._email_text(letter, context).encode("utf-8")
             files["html"] = self.env.get_template(spec.template).render(context).encode("utf-8")
             return RenderedDocument(files, subject)
+        if spec.formats == ("txt",):  # a plain-text message, such as an SMS
+            files["txt"] = self.text_env.get_template(spec.template).render(context).encode("utf-8")
+            return RenderedDocument(files, subject)
         html = self.env.get_template(spec.template).render(context)
         if "html" in spec.formats:
             files["html"] = html.encode("utf-8")

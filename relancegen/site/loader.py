@@ -37,7 +37,7 @@ from relancegen.site.model import (
     stage_rank,
 )
 from relancegen.site.rates import load_rate_tables
-from relancegen.site.yamlpos import PosList, load_yaml
+from relancegen.site.yamlpos import PosDict, PosList, load_yaml
 
 SITE_FILE = "site.yml"
 LABEL_KEY = re.compile(r"[^\s\x00-\x1f\x7f\[\]]{1,60}")  # an id or number fit to name an item in messages
@@ -99,10 +99,13 @@ def load_site(site_dir: Path) -> Site:
         journal=tuple(journal),
         journal_dir=journal_dir,
         rates=rates,
-        channels=dict(config["channels"] or {}),
+        channels={medium: _channel_settings(settings) for medium, settings in (config["channels"] or {}).items()},
         warnings=tuple(p for p in problems if p.severity == "warning"),
         working_days=config["schedule"]["working_days"] if config["schedule"] else True,
         invoice_copies=copies_dir,
+        media_stages={medium: settings["stages"] for medium, settings in (config["channels"] or {}).items() if settings["stages"]},
+        plugins=config["plugins"],
+        lines=_checked_later_lines(config),
     )
 
 
@@ -140,6 +143,20 @@ def _rate_problems(invoices: list[Invoice], rates: Any) -> list[Problem]:
     ]
 
 
+def _channel_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """A medium's settings as its channel gets them (with ``plugin``): without the stages a
+    medium a plugin adds is used for, which are the site's business, not the channel's."""
+    kept = PosDict({key: value for key, value in _fields(settings).items() if key != "stages"})
+    kept.line, kept.key_lines = getattr(settings, "line", 0), dict(getattr(settings, "key_lines", {}))
+    return kept
+
+
+def _checked_later_lines(config: dict[str, Any]) -> dict[str, int]:
+    """The lines of what is checked against the installed plugins after loading."""
+    lines = {f"channels.{medium}": settings["_line"] for medium, settings in (config["channels"] or {}).items()}
+    return {**lines, "plugins": config["_plugins_line"]}
+
+
 def _fields(record: dict[str, Any]) -> dict[str, Any]:
     """A validated record without its bookkeeping keys."""
     return {key: value for key, value in record.items() if not key.startswith("_")}
@@ -155,6 +172,7 @@ def _read_site_file(path: Path, root: Path, problems: list[Problem]) -> dict[str
     sections = schema.SITE_FILE.parse_sections(raw if raw is not None else {}, context)
     if raw is not None or not yaml_problems:  # unreadable YAML: its problem says it all
         problems.extend(context.problems)
+    sections["_plugins_line"] = raw.line_of("plugins") if isinstance(raw, PosDict) else 0
     return sections
 
 

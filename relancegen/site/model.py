@@ -41,6 +41,10 @@ STAGE_MEDIA: dict[str, tuple[str, ...]] = {
 
 MEDIA: tuple[str, ...] = ("email", "post", "registered_post", "phone", "agency")
 
+#: The stages a medium a plugin adds (``channels.sms.stages``) may carry: every stage but the
+#: call, which is a person on the phone; no message stands for it.
+PLUGIN_MEDIUM_STAGES: tuple[str, ...] = tuple(stage for stage in STAGES if stage != "call")
+
 CLIENT_KINDS: tuple[str, ...] = ("b2b", "b2c", "public")
 PAYER_PROFILES: tuple[str, ...] = ("good", "average", "bad")
 DAY_COUNTS: tuple[str, ...] = ("actual/365", "actual/actual")
@@ -251,6 +255,13 @@ class Site:
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
     working_days: bool = True  # schedule.working_days: acts and deadlines on French working days
     invoice_copies: Path | None = None  # the folder invoice copies must be in (data.invoice_copies)
+    #: The media plugins add (``channels.sms: {plugin: sms, stages: [...]}``) → the stages they carry.
+    media_stages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: site.yml's ``plugins:``: the third-party plugins that run for this site (None: every installed one).
+    plugins: tuple[str, ...] | None = None
+    #: Lines in site.yml of what is checked after loading, against the installed plugins:
+    #: ``channels.<medium>`` and ``plugins``.
+    lines: dict[str, int] = field(default_factory=dict)
 
     def without_data(self) -> Site:
         """The site's settings without its clients, invoices and journal: all that rendering

@@ -22,12 +22,14 @@ from relancegen.site.model import (
     MEDIA,
     PAYER_PROFILES,
     PAYMENT_ALLOCATIONS,
+    PLUGIN_MEDIUM_STAGES,
     STAGES,
     LateInterestRule,
 )
 from relancegen.site.yamlpos import PosDict, PosList
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+MEDIUM_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}")  # a medium names files (<client>/<stage>/sms.txt)
 # No quoting, comments or lists: '"a,b"@x.fr' would reach the mail server as two addresses.
 EMAIL_PATTERN = re.compile(r'[^@\s<>(),;:"\[\]\\]+@[^@\s<>(),;:"\[\]\\]+\.[^@\s<>(),;:"\[\]\\]+')
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -463,7 +465,11 @@ def unknown_key_message(key: str, known: dict[str, Any]) -> str:
 
 
 class ChannelSettings(Field):
-    """A channel's settings: ``plugin`` plus free keys; secrets only as ``*_env`` names."""
+    """A channel's settings: ``plugin`` plus free keys; secrets only as ``*_env`` names.
+
+    A medium a plugin adds (any key of ``channels`` but the spec's media) also says which
+    stages use it, ``stages: [reminder, overdue]``; the spec's media have the stages of the
+    spec's table. The result keeps the medium's line as ``_line``."""
 
     def convert(self, raw: Any, ctx: Context, path: str, line: int) -> Any:
         if not isinstance(raw, dict):
@@ -472,6 +478,8 @@ class ChannelSettings(Field):
         if not raw.get("plugin"):
             ctx.error(line, f"{path}.plugin", "is required: the name of the channel plugin that carries this medium")
             failed = True
+        stages = self._stages(raw, ctx, path, line)
+        failed = failed or stages is INVALID
         for key, value in raw.items():
             key_line = raw.line_of(key) if isinstance(raw, PosDict) else line
             lowered = str(key).lower()
@@ -483,9 +491,26 @@ class ChannelSettings(Field):
                 failed = True
         if failed:
             return INVALID
-        settings = PosDict(raw)  # a copy that still knows its lines, for later messages
+        settings = PosDict({**raw, "stages": stages, "_line": line})  # a copy that still knows its lines
         settings.line, settings.key_lines = getattr(raw, "line", line), dict(getattr(raw, "key_lines", {}))
         return settings
+
+    @staticmethod
+    def _stages(raw: dict[str, Any], ctx: Context, path: str, line: int) -> Any:
+        medium = path.rsplit(".", 1)[-1]
+        key_line = raw.line_of("stages") if isinstance(raw, PosDict) else line
+        if medium in MEDIA:
+            if "stages" in raw:
+                return ctx.error(key_line, f"{path}.stages", f"the stages of {medium} are the spec's (see \"Stages\"); stages: is for a medium a plugin adds")
+            return ()
+        if raw.get("stages") is None:
+            return ctx.error(line, f"{path}.stages", f"is required for a medium a plugin adds: the stages whose documents go out by {medium}, among {', '.join(PLUGIN_MEDIUM_STAGES)}")
+        if isinstance(raw["stages"], list) and "call" in raw["stages"]:
+            return ctx.error(key_line, f"{path}.stages", f"the call stage is a person on the phone: a {medium} cannot stand for it, nor count as the call")
+        stages = ListOf(Choice(PLUGIN_MEDIUM_STAGES)).parse(raw["stages"], ctx, f"{path}.stages", key_line)
+        if stages is not INVALID and not stages:
+            return ctx.error(key_line, f"{path}.stages", "name at least one stage")
+        return stages
 
 
 
@@ -592,7 +617,9 @@ RATES = Record(
 
 CHANNELS = MapOf(
     ChannelSettings(),
-    key_check=lambda key: None if key in MEDIA else f"unknown medium; use {', '.join(MEDIA)}",
+    key_check=lambda key: None if key in MEDIA or MEDIUM_PATTERN.fullmatch(str(key)) else (
+        f"unknown medium; use {', '.join(MEDIA)}, or a medium a plugin adds (lowercase letters, digits, _)"
+    ),
 )
 
 SITE_FILE = Record(
@@ -606,6 +633,7 @@ SITE_FILE = Record(
         "data": DATA,
         "rates": RATES,
         "channels": CHANNELS,
+        "plugins": ListOf(Text(), default=None),
     }
 )
 

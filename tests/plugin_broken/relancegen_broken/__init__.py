@@ -1,0 +1,1 @@
+"""Plugins broken in each way a plugin can be (and one that works), one module each."""
