@@ -181,7 +181,7 @@ CASES: dict[str, Case] = {
     "theme-without-templates": Case(theme({}), "site.yml:4: site.theme: the theme 'mytheme' (mytheme) lacks templates: blocks.html, blocks.txt, call_list.html"),
     "theme-yml-malformed": Case(theme({"theme.yml": "extends: [classic\n"}), "mytheme/theme.yml:2: invalid YAML: did not find expected ',' or ']'"),
     "theme-yml-a-list": Case(theme({"theme.yml": "- classic\n"}), "mytheme/theme.yml: expected a mapping of fields (name, description, extends, fonts)"),
-    "channel-plugin-missing": Case(lambda root: site(root, channels={"email": {"plugin": "smpt"}}), "channels.email.plugin: no installed plugin provides a channel named 'smpt'"),
+    "channel-plugin-missing": Case(lambda root: site(root, channels={"email": {"plugin": "smpt"}}), "channels.email.plugin: no running plugin provides a channel named 'smpt'"),
 }
 
 
