@@ -28,6 +28,7 @@ from relancegen.build import manifest as manifest_io
 from relancegen.errors import RelancegenError
 from relancegen.fsutil import sha256_bytes, sha256_file, write_atomic
 from relancegen.build.inputs import document_key, site_digest
+from relancegen.documents.assets import ASSETS_DIR
 from relancegen.documents.letters import builtin_letters_dir
 from relancegen.site.model import Site
 from relancegen.plugins import get_plugin_manager, installed_plugins, plugin_renderer
@@ -93,7 +94,7 @@ class CallListTask:
 
     def run(self, renderer: Renderer) -> RenderedDocument:
         html = renderer.render_page("call_list.html", {"situations": self.callers, "as_of": self.as_of})
-        return RenderedDocument({"pdf": renderer.render_pdf(html=html, base_url=str(renderer.base_url))})
+        return RenderedDocument({"pdf": renderer.pdf(html)})
 
 
 def in_shard(client_id: str, shard: tuple[int, int] | None) -> bool:
@@ -166,7 +167,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
 
 
 def _site_key(site: Site, renderer: Renderer) -> str:
-    folders = [*renderer.template_dirs, builtin_letters_dir(), site.root / "letters"]
+    folders = [*renderer.template_dirs, site.root / ASSETS_DIR, builtin_letters_dir(), site.root / "letters"]
     return site_digest(site, folders, [(p.name, p.version) for p in installed_plugins()])
 
 

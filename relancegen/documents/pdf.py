@@ -15,22 +15,31 @@ import functools
 from typing import Any
 
 from relancegen.documents import fontcache
+from relancegen.documents.assets import AssetChain
 from relancegen.hookspecs import hookimpl
 
 FONT_SUFFIXES = (".ttf", ".otf")
 
 
 @functools.lru_cache(maxsize=2)
-def _fonts(subset: bool) -> tuple[Any, Any]:
-    """(font configuration, URL fetcher) for one font set, shared by the process's PDFs."""
+def _font_configuration(subset: bool) -> Any:
+    """One font configuration per font set, shared by the process's PDFs."""
     from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def _url_fetcher(assets: AssetChain | None, subset: bool) -> Any:
+    """WeasyPrint's URL fetcher, finding assets through the theme chain (``assets``) and
+    serving local fonts as their cached Latin subsets (``subset``)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class SubsetFontFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves local font files as their cached subsets; anything else as usual."""
-
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("file:") and url.lower().endswith(FONT_SUFFIXES):
+            found = assets.locate(url) if assets is not None else None
+            if found is not None:
+                url = found.as_uri()
+            if subset and url.startswith("file:") and url.lower().endswith(FONT_SUFFIXES):
                 response = super().fetch(url, headers)
                 try:
                     data = response.read()
@@ -39,21 +48,21 @@ def _fonts(subset: bool) -> tuple[Any, Any]:
                 return URLFetcherResponse(url, fontcache.subset_font(data))
             return super().fetch(url, headers)
 
-    return FontConfiguration(), SubsetFontFetcher() if subset else URLFetcher()
+    return AssetFetcher()
 
 
-def render_pdf(html: str, base_url: str) -> bytes:
-    """Render one HTML document (with its inline stylesheet) to PDF bytes."""
+def render_pdf(html: str, base_url: str, assets: AssetChain | None = None) -> bytes:
+    """Render one HTML document (with its inline stylesheet) to PDF bytes; relative URLs
+    resolve against ``base_url``, then through ``assets`` (see :mod:`relancegen.documents.assets`)."""
     from weasyprint import HTML
 
     subset = fontcache.covers(html)
-    font_config, url_fetcher = _fonts(subset)
-    document = HTML(string=html, base_url=base_url + "/", url_fetcher=url_fetcher)
+    document = HTML(string=html, base_url=base_url + "/", url_fetcher=_url_fetcher(assets, subset))
     # Without HarfBuzz's subsetter, WeasyPrint cuts every PDF's fonts down with fontTools,
     # which parses each font again at each PDF. The cached Latin subsets are small enough
     # to embed whole instead: about 60 KB more per PDF, 40 % less time.
     full_fonts = subset and not _harfbuzz_subsets_fonts()
-    return document.write_pdf(font_config=font_config, full_fonts=full_fonts, uncompressed_pdf=False)
+    return document.write_pdf(font_config=_font_configuration(subset), full_fonts=full_fonts, uncompressed_pdf=False)
 
 
 def _harfbuzz_subsets_fonts() -> bool:
@@ -64,6 +73,6 @@ def _harfbuzz_subsets_fonts() -> bool:
 
 
 @hookimpl(trylast=True)
-def relancegen_render_pdf(html: str, base_url: str) -> bytes:
+def relancegen_render_pdf(html: str, base_url: str, assets: AssetChain | None) -> bytes:
     """The default renderer, registered as the built-in plugin ``weasyprint``."""
-    return render_pdf(html, base_url)
+    return render_pdf(html, base_url, assets)

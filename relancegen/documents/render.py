@@ -19,18 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
 from relancegen.documents import formatting
+from relancegen.documents.assets import ASSETS_DIR, AssetChain
 from relancegen.documents.kinds import DocumentSpec
+from relancegen.documents.themes import ENTRY_POINT_GROUP, installed_theme, style_variables, theme_metadata
 from relancegen.errors import Location, Problem, RelancegenError, SiteError
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import LateInterestRule, Site
 from relancegen.documents.qr import epc_qr_svg
 from relancegen.law.situation import ClientSituation, InvoiceLine
 
-THEME_FILE = "theme.yml"
 OVERRIDES_DIR = "overrides"
 BLOCKS_TEMPLATE = "blocks.html"
 TEXT_BLOCKS_TEMPLATE = "blocks.txt"
@@ -71,19 +71,21 @@ def theme_chain(site_root: Path, theme: str) -> list[Path]:
         if folder in chain:
             raise RelancegenError(f"theme {current!r} extends itself")
         chain.append(folder)
-        meta = yaml.safe_load((folder / THEME_FILE).read_text(encoding="utf-8")) if (folder / THEME_FILE).is_file() else {}
-        current = (meta or {}).get("extends")
+        current = theme_metadata(folder).get("extends")
     return chain
 
 
 def _theme_folder(site_root: Path, theme: str) -> Path:
     builtin = builtin_themes_dir() / theme
     if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme) and builtin.is_dir():
-        return builtin
+        return builtin.resolve()
+    installed = installed_theme(theme) if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme) else None
+    if installed is not None:
+        return installed
     local = (site_root / theme).resolve()
     if local.is_dir():
         return local
-    raise RelancegenError(f"theme {theme!r} is neither a built-in theme nor a folder of the site")
+    raise RelancegenError(f"theme {theme!r} is neither a built-in theme, nor an installed one ({ENTRY_POINT_GROUP}), nor a folder of the site")
 
 
 def create_environment(
@@ -137,7 +139,10 @@ class Renderer:
         self.letter_text_env = self.text_env.overlay(trim_blocks=False, lstrip_blocks=False)
         self.letters = load_letters(site.root)
         self._letter_templates: dict[tuple[str, bool], jinja2.Template] = {}
-        self.base_url = theme_chain(site.root, site.theme)[0]
+        chain = theme_chain(site.root, site.theme)
+        self.base_url = chain[0]
+        self.assets = AssetChain(site.root / ASSETS_DIR, (site.root / OVERRIDES_DIR, *chain))
+        self.style = style_variables(chain)
 
     # -- public API -------------------------------------------------------------------
 
@@ -158,8 +163,12 @@ class Renderer:
         if "html" in spec.formats:
             files["html"] = html.encode("utf-8")
         if "pdf" in spec.formats:
-            files["pdf"] = self.render_pdf(html=html, base_url=str(self.base_url))
+            files["pdf"] = self.pdf(html)
         return RenderedDocument(files, subject)
+
+    def pdf(self, html: str) -> bytes:
+        """Print a rendered HTML page to PDF, its assets found through the theme chain."""
+        return self.render_pdf(html=html, base_url=str(self.base_url), assets=self.assets)
 
     def render_page(self, template_name: str, context: dict[str, Any]) -> str:
         """Render a whole-site page (the call list, the build summary)."""
@@ -168,7 +177,10 @@ class Renderer:
     # -- context ----------------------------------------------------------------------
 
     def site_context(self) -> dict[str, Any]:
-        return {"creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms, "signatory": self.site.creditor.signatory}
+        return {
+            "creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms,
+            "signatory": self.site.creditor.signatory, "extra": self.site.extra, "style": self.style,
+        }
 
     def context(self, situation: ClientSituation, stage: str, medium: str) -> dict[str, Any]:
         """Every variable a letter or a template can use (documented in docs/themes.md)."""
@@ -262,10 +274,10 @@ class Renderer:
         return "\n\n".join(_paragraphs(rendered)) + "\n"
 
 
-def _default_pdf_renderer(html: str, base_url: str) -> bytes:
+def _default_pdf_renderer(html: str, base_url: str, assets: AssetChain | None = None) -> bytes:
     from relancegen.documents.pdf import render_pdf
 
-    return render_pdf(html, base_url)
+    return render_pdf(html, base_url, assets)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -94,6 +94,7 @@ def load_site(site_dir: Path) -> Site:
         ),
         channels=dict(config["channels"] or {}),
         warnings=tuple(p for p in problems if p.severity == "warning"),
+        extra=config["extra"] or {},
     )
 
 

@@ -242,6 +242,7 @@ class Site:
     rates: Any  # relancegen.site.rates.RateTables (kept as Any to avoid an import cycle)
     channels: dict[str, dict[str, Any]]
     warnings: tuple[Any, ...] = ()  # relancegen.errors.Problem, severity "warning"
+    extra: dict[str, Any] = field(default_factory=dict)  # site.yml's extra:, for templates
 
     def without_data(self) -> Site:
         """The site's settings without its clients, invoices and journal: all that rendering
