@@ -241,7 +241,20 @@ def test_stale_documents_of_a_previous_build_are_removed(tmp_path):
     output = tmp_path / "out"
     shutil.rmtree(output, ignore_errors=True)
     runner = CliRunner()
-    assert runner.invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output), "--client", "cabinet-roux-avocats"]).exit_code == 0
+    client = ["--site", str(EXAMPLE), "--out", str(output), "--client", "cabinet-roux-avocats"]
+    assert runner.invoke(main, ["build", *client, "--all-stages"]).exit_code == 0
+    assert (output / "cabinet-roux-avocats/formal_notice/letter.pdf").is_file()
+    assert runner.invoke(main, ["build", *client]).exit_code == 0
     assert (output / "cabinet-roux-avocats/reminder/email.txt").is_file()
+    assert not (output / "cabinet-roux-avocats/formal_notice/letter.pdf").exists()
+
+
+def test_building_one_client_leaves_the_other_clients_output_alone(tmp_path):
+    output = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output)]).exit_code == 0
+    before = {p for p in output.rglob("*") if p.is_file() and p.parent != output}
     assert runner.invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output), "--client", "boulangerie-martin"]).exit_code == 0
-    assert not (output / "cabinet-roux-avocats/reminder/email.txt").exists()
+    assert (output / "cabinet-roux-avocats/reminder/email.txt").is_file()
+    assert (output / "call-list.pdf").is_file()
+    assert before <= {p for p in output.rglob("*") if p.is_file()}

@@ -148,12 +148,8 @@ class Renderer:
 
     def render(self, spec: DocumentSpec, situation: ClientSituation) -> RenderedDocument:
         """Render one document in each of its formats."""
-        context = self.context(situation, spec.stage, spec.medium)
-        letter = self._letter(spec, situation) if spec.letter else None
-        subject = None
-        if letter is not None:
-            subject = self._render_string(letter.subject, context, letter, text=True).strip()
-            context.update(subject=subject, letter_variant=letter.variant, body=self._body_html(letter, context))
+        context, letter = self._document_context(spec, situation)
+        subject = context.get("subject")
         files: dict[str, bytes] = {}
         if spec.kind == "email":
             files["txt"] = self._email_text(letter, context).encode("utf-8")
@@ -165,6 +161,21 @@ class Renderer:
         if "pdf" in spec.formats:
             files["pdf"] = self.pdf(html)
         return RenderedDocument(files, subject)
+
+    def render_html(self, spec: DocumentSpec, situation: ClientSituation) -> str:
+        """A document's HTML alone: the page its PDF is printed from, or an email's HTML part
+        (what ``relancegen serve`` shows)."""
+        context, _ = self._document_context(spec, situation)
+        return self.env.get_template(spec.template).render(context)
+
+    def _document_context(self, spec: DocumentSpec, situation: ClientSituation) -> tuple[dict[str, Any], Letter | None]:
+        """The template context of one document, with its letter's subject and body."""
+        context = self.context(situation, spec.stage, spec.medium)
+        letter = self._letter(spec, situation) if spec.letter else None
+        if letter is not None:
+            subject = self._render_string(letter.subject, context, letter, text=True).strip()
+            context.update(subject=subject, letter_variant=letter.variant, body=self._body_html(letter, context))
+        return context, letter
 
     def pdf(self, html: str) -> bytes:
         """Print a rendered HTML page to PDF, its assets found through the theme chain."""
