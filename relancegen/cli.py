@@ -70,6 +70,13 @@ def _as_of(site: Any, requested: Any) -> dt.date:
     return requested.date() if requested else (site.as_of or dt.date.today())
 
 
+def _echo_bytes(data: bytes) -> None:
+    """Write bytes to stdout as they are (a CSV's BOM and UTF-8, whatever the locale)."""
+    stream = click.get_binary_stream("stdout")
+    stream.write(data)
+    stream.flush()
+
+
 def _echo_warnings(warnings: list[Any]) -> None:
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -99,7 +106,8 @@ def check(site_dir: Path, as_of: Any) -> None:
 @site_option
 @date_option
 @click.option("--client", "client_id", default=None, help="Only this client's invoices.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="csv: for a French Excel (semicolons, decimal commas, UTF-8 with BOM).")
 @reports_errors
 def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: str) -> None:
     """Late interest and recovery indemnities per invoice, to the cent."""
@@ -113,7 +121,10 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
     day = _as_of(site, as_of)
     _echo_warnings(site.rates.coverage_warnings(day))
     results = site_penalties(site, day, client_id)
-    click.echo(penalty_report.to_json(results) if output_format == "json" else penalty_report.to_table(results, day))
+    if output_format == "csv":
+        _echo_bytes(penalty_report.to_csv(results).encode("utf-8"))
+    else:
+        click.echo(penalty_report.to_json(results) if output_format == "json" else penalty_report.to_table(results, day))
 
 
 @main.command()
@@ -143,6 +154,10 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
         shard=_parse_shard(shard),
     )
     summary = build_site(site, options)
+    if client_id is None and options.shard is None:
+        from relancegen.build.dashboard import write_index
+
+        write_index(site, options.output, options.as_of)
     click.echo(format_summary(summary))
 
 
@@ -156,6 +171,30 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
     if not 1 <= k <= n:
         raise RelancegenError(f"--shard {text}: K must be between 1 and N")
     return k, n
+
+
+@main.command()
+@site_option
+@date_option
+@click.option("-a", "--dev-addr", "address", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
+              help="Where to serve (loopback by default; port 0 picks a free port).")
+@click.option("--all-stages", is_flag=True, help="Start with the specimen of every stage (a link on the page switches).")
+@reports_errors
+def serve(site_dir: Path, as_of: Any, address: str, all_stages: bool) -> None:
+    """Preview the documents in a browser, rebuilt and reloaded at each edit."""
+    from relancegen.serve.preview import Preview
+    from relancegen.serve.server import serve as run_server
+
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise RelancegenError(f"-a {address}: expected HOST:PORT, such as 127.0.0.1:8000")
+    if not (site_dir / "site.yml").is_file():
+        raise RelancegenError(f"no site.yml in {site_dir}: is this a relancegen site?")
+    preview = Preview(site_dir, all_stages=all_stages, as_of=as_of.date() if as_of else None)
+    try:
+        run_server(preview, host, int(port), on_ready=lambda server: click.echo(f"Serving {server.url} (Ctrl-C to stop)"))
+    except OSError as error:
+        raise RelancegenError(f"cannot serve on {address}: {error.strerror or error}") from None
 
 
 @main.command("merge-manifests")

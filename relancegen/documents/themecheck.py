@@ -1,0 +1,266 @@
+"""Theme errors that point: a template or stylesheet problem as ``file:line: message``.
+
+``theme_problems(renderer)`` compiles every template of the site's overrides and theme
+chain and every letter, and reports syntax errors, variables no context provides and
+blocks an override fills that its parent template does not have (content that would
+silently vanish). ``problems_of(error)`` turns what rendering raised (a Jinja syntax error, an undefined
+variable, a letter's error) into located problems, for ``relancegen serve``.
+``stylesheet_problems(renderer)`` reads every stylesheet of the theme chain and the site's
+overrides as WeasyPrint will, and reports what it would drop: an unclosed ``{`` (which
+silently swallows the rest of the file), a declaration it rejects, an ``@font-face`` or
+``url()`` naming no asset.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import difflib
+
+import jinja2
+from jinja2 import meta, nodes
+
+from relancegen.errors import Location, Problem, RelancegenError, SiteError, relative_name
+
+
+def problems_of(error: BaseException) -> list[Problem]:
+    """Located problems for an error raised while rendering a document."""
+    if isinstance(error, SiteError):
+        return list(error.problems)
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return [Problem(Location(error.filename or error.name or "template", error.lineno or 0), "", f"template syntax error: {error.message}")]
+    if isinstance(error, jinja2.TemplateError):
+        return [Problem(_template_location(error), "", f"template error: {error}")]
+    if isinstance(error, RelancegenError):
+        return [Problem(Location("site"), "", str(error))]
+    return [Problem(Location("site"), "", f"{type(error).__name__}: {error}")]
+
+
+def _template_location(error: BaseException) -> Location:
+    """The template file and line a runtime error happened at (Jinja rewrites its
+    tracebacks so that template frames carry the template's path and line)."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_template(frame.filename)]
+    if not frames:
+        return Location("template")
+    return Location(frames[-1].filename, frames[-1].lineno or 0)
+
+
+def _is_template(filename: str) -> bool:
+    return not filename.endswith(".py") and not filename.startswith("<")
+
+
+#: Every variable a document's context provides (``Renderer.context``, tested to match).
+CONTEXT_VARIABLES = frozenset({
+    "creditor", "site_title", "terms", "signatory", "extra", "style",
+    "client", "contact", "stage", "medium", "regime", "registered", "as_of", "invoices", "not_yet_due",
+    "prevention", "invoice_numbers", "principal", "interest", "indemnity", "total", "balance",
+    "amount_to_pay", "late_interest_text", "recovery_indemnity", "deadline", "formal_notice_date",
+    "history", "payment", "situation", "invoice_table", "not_yet_due_table", "payment_block", "penalty_table",
+    "subject", "letter_variant", "body",
+})
+#: What whole-site pages add: the call list's callers, the agency's exhibits.
+PAGE_VARIABLES = frozenset({"situations", "exhibits"})
+TEMPLATE_SUFFIXES = (".html", ".txt", ".css", ".xml")
+
+
+def theme_problems(renderer: Any) -> list[Problem]:
+    """Every template and letter compiled; the problems found, in file order."""
+    problems: list[Problem] = []
+    known = CONTEXT_VARIABLES | PAGE_VARIABLES | set(renderer.env.globals)
+    for folder in renderer.assets.folders:
+        for path in _templates(folder):
+            name = relative_name(path, renderer.site.root)
+            try:
+                tree = renderer.env.parse(path.read_text(encoding="utf-8"), path.relative_to(folder).as_posix(), str(path))
+            except jinja2.TemplateSyntaxError as error:
+                problems.append(Problem(Location(name, error.lineno or 0), "", f"template syntax error: {error.message}"))
+                continue
+            problems += _unknown_variables(tree, known, name)
+            problems += _unknown_blocks(renderer.env, tree, name)
+    problems += letter_problems(renderer, known)
+    return sorted(problems, key=lambda problem: problem.location)
+
+
+def letter_problems(renderer: Any, known: set[str]) -> list[Problem]:
+    """Each letter's subject and body compiled, with the variables they use."""
+    problems: list[Problem] = []
+    for letter in renderer.letters:
+        name = relative_name(letter.path, renderer.site.root)
+        for source, first_line in ((letter.subject, 0), (letter.body, letter.body_line)):
+            try:
+                tree = renderer.letter_env.parse(source)
+            except jinja2.TemplateSyntaxError as error:
+                line = first_line + (error.lineno or 1) - 1 if first_line else 0
+                problems.append(Problem(Location(name, line), "", f"letter template syntax error: {error.message}"))
+                continue
+            for problem in _unknown_variables(tree, known, name):
+                line = first_line + problem.location.line - 1 if first_line else 0
+                problems.append(Problem(Location(name, line), "", problem.message))
+    return problems
+
+
+def _templates(folder: Path) -> list[Path]:
+    return sorted(
+        path for path in folder.rglob("*")
+        if path.suffix in TEMPLATE_SUFFIXES and path.is_file() and not path.relative_to(folder).parts[0] in ("assets", "fonts")
+    )
+
+
+def _unknown_variables(tree: nodes.Template, known: set[str], name: str) -> list[Problem]:
+    unknown = meta.find_undeclared_variables(tree) - known
+    problems = []
+    reported: set[str] = set()
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name in unknown and node.name not in reported:
+            reported.add(node.name)
+            hint = difflib.get_close_matches(node.name, sorted(known), n=1)
+            problems.append(Problem(Location(name, node.lineno), "", f"unknown variable {node.name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")))
+    return problems
+
+
+def _unknown_blocks(env: jinja2.Environment, tree: nodes.Template, name: str) -> list[Problem]:
+    """Blocks a template fills that the template it extends never shows."""
+    extends = next(tree.find_all(nodes.Extends), None)
+    if extends is None or not isinstance(extends.template, nodes.Const):
+        return []
+    parent = extends.template.value
+    try:
+        available = _blocks_of(env, parent, set())
+    except jinja2.TemplateError as error:
+        return [Problem(Location(name, extends.lineno), "", f"extends {parent!r}: {error}")]
+    problems = []
+    for block in _outer_blocks(tree):
+        if block.name not in available:
+            hint = difflib.get_close_matches(block.name, sorted(available), n=1)
+            problems.append(Problem(
+                Location(name, block.lineno), "",
+                f"block {block.name!r} is not a block of {parent}: its content is never shown" + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+            ))
+    return problems
+
+
+def _outer_blocks(node: nodes.Node) -> Iterator[nodes.Block]:
+    """The blocks of a child template that replace its parent's (those not nested in
+    another block: a nested block is new content of the block around it)."""
+    for child in node.iter_child_nodes():
+        if isinstance(child, nodes.Block):
+            yield child
+        else:
+            yield from _outer_blocks(child)
+
+
+def _blocks_of(env: jinja2.Environment, template: str, seen: set[str]) -> set[str]:
+    """The block names a template and the templates it extends define."""
+    if template in seen:
+        return set()
+    seen.add(template)
+    source, filename, _ = env.loader.get_source(env, template)
+    tree = env.parse(source, template, filename)
+    blocks = {block.name for block in tree.find_all(nodes.Block)}
+    extends = next(tree.find_all(nodes.Extends), None)
+    if extends is not None and isinstance(extends.template, nodes.Const):
+        blocks |= _blocks_of(env, extends.template.value, seen)
+    return blocks
+
+
+INCLUDE = re.compile(r"{%-?\s*include\b.*?%}", re.S)
+WEASYPRINT_AT = re.compile(r" at (\d+):(\d+)")
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+?)['\"]?\s*\)")
+STRING_OR_COMMENT = re.compile(r"/\*.*?\*/|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", re.S)
+
+
+def stylesheets(renderer: Any) -> list[Path]:
+    """Every ``.css`` file of the site's overrides and of the theme chain."""
+    return [path for folder in renderer.assets.folders if folder.is_dir() for path in sorted(folder.rglob("*.css"))]
+
+
+def stylesheet_problems(renderer: Any) -> list[Problem]:
+    """What WeasyPrint would silently drop from each stylesheet, with file and line.
+
+    A stylesheet is a template: each file is rendered on its own (its ``{% include %}``
+    lines left out, line breaks kept) with the site's context, so lines match the file."""
+    env = renderer.env.overlay(trim_blocks=False, lstrip_blocks=False)
+    problems: list[Problem] = []
+    for path in stylesheets(renderer):
+        name = relative_name(path, renderer.site.root)
+        source = INCLUDE.sub(lambda match: "\n" * match.group().count("\n"), path.read_text(encoding="utf-8"))
+        try:
+            text = env.from_string(source).render(renderer.site_context())
+        except jinja2.TemplateSyntaxError as error:
+            problems.append(Problem(Location(name, error.lineno or 0), "", f"template syntax error: {error.message}"))
+            continue
+        except jinja2.TemplateError as error:
+            frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
+            problems.append(Problem(Location(name, frames[-1].lineno if frames else 0), "", f"template error: {error}"))
+            continue
+        problems += css_problems(text, name, renderer.assets, path.parent)
+    return problems
+
+
+def css_problems(text: str, name: str, assets: Any, folder: Path) -> list[Problem]:
+    """Unclosed blocks, rejected declarations and missing assets of one stylesheet."""
+    problems = [Problem(Location(name, line), "", message) for line, message in _unclosed_blocks(text)]
+    with _weasyprint_warnings() as messages:
+        from weasyprint import CSS
+
+        CSS(string=text, base_url=folder.as_uri() + "/", url_fetcher=_no_fetch)
+    for message in messages:
+        if "without a base URI" in message or "Failed to load" in message:
+            continue
+        at = WEASYPRINT_AT.search(message)
+        problems.append(Problem(Location(name, int(at.group(1)) if at else 0), "", f"WeasyPrint: {message}"))
+    for number, line in enumerate(text.splitlines(), start=1):
+        for url in CSS_URL.findall(line):
+            if not url.startswith(("data:", "http:", "https:", "#")) and assets.locate((folder / url).as_uri()) is None and assets.find(url) is None:
+                problems.append(Problem(Location(name, number), "", f"url({url}): no such asset in the site's assets/, overrides/ or the theme chain"))
+    return problems
+
+
+def _unclosed_blocks(text: str) -> list[tuple[int, str]]:
+    """The lines of ``{`` never closed and of ``}`` never opened (comments and strings skipped)."""
+    blanked = STRING_OR_COMMENT.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
+    open_lines: list[int] = []
+    found: list[tuple[int, str]] = []
+    line = 1
+    for character in blanked:
+        if character == "\n":
+            line += 1
+        elif character == "{":
+            open_lines.append(line)
+        elif character == "}":
+            if open_lines:
+                open_lines.pop()
+            else:
+                found.append((line, "'}' closes no block"))
+    found += [(opened, "'{' is never closed: WeasyPrint ignores everything after it") for opened in open_lines]
+    return sorted(found)
+
+
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+    raise ValueError("the check fetches nothing")
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs while parsing a stylesheet."""
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(logging.WARNING)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
