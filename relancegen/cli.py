@@ -87,14 +87,20 @@ def _echo_warnings(warnings: list[Any]) -> None:
 @date_option
 @reports_errors
 def check(site_dir: Path, as_of: Any) -> None:
-    """Validate the site: every problem at once, as file:line: field: message."""
+    """Validate the site, its theme and its letters: every problem at once, as file:line: field: message."""
+    from relancegen.documents.themecheck import stylesheet_problems, theme_problems
     from relancegen.law.checks import legal_warnings
+    from relancegen.plugins import plugin_renderer
     from relancegen.site.journal import verify_chain
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
+    renderer = plugin_renderer(site)
+    theme = [*theme_problems(renderer), *stylesheet_problems(renderer)]
+    if any(problem.severity == "error" for problem in theme):
+        raise SiteError([*site.warnings, *theme])
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
-    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
+    warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain, *theme]
     _echo_warnings(warnings)
     click.echo(
         f"{site_dir}: {len(site.clients)} clients, {len(site.invoices)} invoices, "

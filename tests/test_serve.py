@@ -112,7 +112,7 @@ def test_a_stylesheet_error_is_shown_on_the_document_page(site_factory):
         status, text = wait_for_page(url + "doc/client-a/overdue/letter.html", lambda status, text: "never closed" in text)
         assert status == 200
         assert "overrides/style.css:3: &#39;{&#39; is never closed" in text
-        assert "overrides/style.css:2: WeasyPrint: Ignored `color: bleu`" in text
+        assert "overrides/style.css:2: warning: WeasyPrint: Ignored `color: bleu`" in text
 
 
 def test_the_specimen_switch_shows_every_stage_of_every_client(site_factory):

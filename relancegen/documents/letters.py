@@ -95,7 +95,8 @@ def parse_letter(path: Path, site_root: Path, problems: list[Problem]) -> Letter
         path=path,
         name=str(meta.get("name") or path.stem),
         regime=meta.get("regime"),
-        body_line=head.count("\n") + 3,
+        # "---", the front matter's lines, "---", then the blank lines stripped off the body.
+        body_line=head.count("\n") + 4 + len(body) - len(body.lstrip("\n")),
     )
 
 

@@ -214,7 +214,8 @@ def css_problems(text: str, name: str, assets: Any, folder: Path) -> list[Proble
         if "without a base URI" in message or "Failed to load" in message:
             continue
         at = WEASYPRINT_AT.search(message)
-        problems.append(Problem(Location(name, int(at.group(1)) if at else 0), "", f"WeasyPrint: {message}"))
+        # A warning: WeasyPrint also drops screen-only properties a stylesheet may mean for browsers.
+        problems.append(Problem(Location(name, int(at.group(1)) if at else 0), "", f"WeasyPrint: {message}", "warning"))
     for number, line in enumerate(text.splitlines(), start=1):
         for url in CSS_URL.findall(line):
             if not url.startswith(("data:", "http:", "https:", "#")) and assets.locate((folder / url).as_uri()) is None and assets.find(url) is None:

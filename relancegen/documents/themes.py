@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from markupsafe import Markup
 
 from relancegen.errors import RelancegenError
 
@@ -63,4 +64,5 @@ def style_variables(chain: list[Path]) -> dict[str, Any]:
         if not isinstance(style, dict):
             raise RelancegenError(f"{folder / THEME_FILE}: style: expected a mapping of variables")
         merged.update(style)
-    return merged
+    # The theme's own values, written by its author: printed into CSS as they are.
+    return {name: Markup(value) if isinstance(value, str) else value for name, value in merged.items()}
