@@ -70,13 +70,6 @@ def _as_of(site: Any, requested: Any) -> dt.date:
     return requested.date() if requested else (site.as_of or dt.date.today())
 
 
-def _echo_bytes(data: bytes) -> None:
-    """Write bytes to stdout as they are (a CSV's BOM and UTF-8, whatever the locale)."""
-    stream = click.get_binary_stream("stdout")
-    stream.write(data)
-    stream.flush()
-
-
 def _echo_warnings(warnings: list[Any]) -> None:
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -128,9 +121,25 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
     _echo_warnings(site.rates.coverage_warnings(day))
     results = site_penalties(site, day, client_id)
     if output_format == "csv":
-        _echo_bytes(penalty_report.to_csv(results).encode("utf-8"))
+        click.echo(penalty_report.to_csv(results).encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
     else:
         click.echo(penalty_report.to_json(results) if output_format == "json" else penalty_report.to_table(results, day))
+
+
+@main.command()
+@site_option
+@date_option
+@reports_errors
+def balance(site_dir: Path, as_of: Any) -> None:
+    """The aged balance (balance âgée) by client, as CSV for a French Excel."""
+    from relancegen.documents.spreadsheet import aged_balance_csv
+    from relancegen.law.aging import aged_balance
+    from relancegen.law.situation import compute_situations
+    from relancegen.site.loader import load_site
+
+    site = load_site(site_dir)
+    situations = compute_situations(site, _as_of(site, as_of))
+    click.echo(aged_balance_csv(aged_balance(situations)).encode("utf-8"), nl=False)
 
 
 @main.command()
