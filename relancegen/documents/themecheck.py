@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import difflib
+import functools
 
 import jinja2
 from jinja2 import meta, nodes
@@ -77,7 +78,7 @@ def theme_problems(renderer: Any) -> list[Problem]:
         for path in _templates(folder):
             name = relative_name(path, renderer.site.root)
             try:
-                tree = renderer.env.parse(path.read_text(encoding="utf-8"), path.relative_to(folder).as_posix(), str(path))
+                tree = parse(renderer.env, path.read_text(encoding="utf-8"))
             except jinja2.TemplateSyntaxError as error:
                 problems.append(Problem(Location(name, error.lineno or 0), "", f"template syntax error: {error.message}"))
                 continue
@@ -94,7 +95,7 @@ def letter_problems(renderer: Any, known: set[str]) -> list[Problem]:
         name = relative_name(letter.path, renderer.site.root)
         for source, first_line in ((letter.subject, 0), (letter.body, letter.body_line)):
             try:
-                tree = renderer.letter_env.parse(source)
+                tree = parse(renderer.env, source)
             except jinja2.TemplateSyntaxError as error:
                 line = first_line + (error.lineno or 1) - 1 if first_line else 0
                 problems.append(Problem(Location(name, line), "", f"letter template syntax error: {error.message}"))
@@ -105,6 +106,25 @@ def letter_problems(renderer: Any, known: set[str]) -> list[Problem]:
     return problems
 
 
+_TREES: dict[tuple[str, frozenset[str], frozenset[str]], nodes.Template] = {}
+
+
+def parse(env: jinja2.Environment, source: str) -> nodes.Template:
+    """A template's syntax tree, kept per source text (and the environment's filters and
+    tests): ``serve`` checks the whole theme at each edit, and most files did not change."""
+    key = (source, frozenset(env.filters), frozenset(env.tests))
+    if key not in _TREES:
+        if len(_TREES) > 4096:
+            _TREES.clear()
+        _TREES[key] = env.parse(source)
+    return _TREES[key]
+
+
+@functools.lru_cache(maxsize=1024)
+def _undeclared(tree: nodes.Template) -> frozenset[str]:
+    return frozenset(meta.find_undeclared_variables(tree))
+
+
 def _templates(folder: Path) -> list[Path]:
     return sorted(
         path for path in folder.rglob("*")
@@ -113,7 +133,7 @@ def _templates(folder: Path) -> list[Path]:
 
 
 def _unknown_variables(tree: nodes.Template, known: set[str], name: str) -> list[Problem]:
-    unknown = meta.find_undeclared_variables(tree) - known
+    unknown = _undeclared(tree) - known
     problems = []
     reported: set[str] = set()
     for node in tree.find_all(nodes.Name):
@@ -160,8 +180,8 @@ def _blocks_of(env: jinja2.Environment, template: str, seen: set[str]) -> set[st
     if template in seen:
         return set()
     seen.add(template)
-    source, filename, _ = env.loader.get_source(env, template)
-    tree = env.parse(source, template, filename)
+    source, _, _ = env.loader.get_source(env, template)
+    tree = parse(env, source)
     blocks = {block.name for block in tree.find_all(nodes.Block)}
     extends = next(tree.find_all(nodes.Extends), None)
     if extends is not None and isinstance(extends.template, nodes.Const):
