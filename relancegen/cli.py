@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import jinja2
 
 from relancegen import __version__
 from relancegen.errors import Problem, RelancegenError, SiteError
@@ -46,6 +47,13 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
         except RelancegenError as error:
             click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+        except jinja2.TemplateError as error:  # a theme's template: its file and line, no traceback
+            from relancegen.documents.themecheck import problems_of
+
+            for problem in problems_of(error):
+                click.echo(str(problem), err=True)
+            click.echo("`relancegen check` lists every problem of the theme and the letters.", err=True)
             sys.exit(1)
 
     return wrapper

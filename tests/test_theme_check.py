@@ -59,3 +59,14 @@ def test_the_documented_context_is_what_templates_get():
     spec = next(spec for spec in documents_for(situation) if spec.kind == "letter")
     context, _ = renderer._document_context(spec, situation)
     assert set(context) == CONTEXT_VARIABLES
+
+
+def test_build_reports_a_template_error_with_its_file_and_line_not_a_traceback(site_factory):
+    site_dir = site_factory(site={"as_of": "2026-11-22"},
+                            invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"}])
+    (site_dir / "overrides").mkdir()
+    (site_dir / "overrides" / "email.html").write_text('{% extends "theme:email.html" %}\n\n{% block email_body %}{{ cliant.name }}{% endblock %}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert "overrides/email.html:3: template error: 'cliant' is undefined" in result.output
+    assert "Traceback" not in result.output
