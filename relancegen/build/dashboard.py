@@ -118,17 +118,24 @@ def render_dashboard(
     )
 
 
+def dashboard_page(site: Site, as_of: dt.date, documents: list[DocumentLink], preview: Mapping[str, Any] | None = None,
+                   situations: list[ClientSituation] | None = None) -> str:
+    """The page for the site on ``as_of``: figures from the clients' situations (computed
+    when not given), the to-do from the documents their stages call for."""
+    situations = compute_situations(site, as_of) if situations is None else situations
+    specs = {situation.client.id: document_specs(site, situation) for situation in situations}
+    return render_dashboard(site, situations, as_of, todo_from_documents(situations, specs), documents, preview)
+
+
 def write_index(site: Site, output: Path, as_of: dt.date) -> None:
     """Write ``index.html`` and ``aged-balance.csv`` next to the last build's manifest."""
-    situations = compute_situations(site, as_of)
-    specs = {situation.client.id: document_specs(site, situation) for situation in situations}
     links: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for entry in read_manifest(output).documents:
         stem = Path(entry.path).stem
         links.setdefault((entry.client or "", entry.stage, stem), []).append((entry.format, entry.path))
     documents = [DocumentLink(client, stage, name, tuple(formats)) for (client, stage, name), formats in links.items()]
-    page = render_dashboard(site, situations, as_of, todo_from_documents(situations, specs), documents)
-    write_atomic(output / INDEX_NAME, page.encode("utf-8"))
+    situations = compute_situations(site, as_of)
+    write_atomic(output / INDEX_NAME, dashboard_page(site, as_of, documents, situations=situations).encode("utf-8"))
     write_atomic(output / AGED_BALANCE_NAME, aged_balance_csv(aged_balance(situations)).encode("utf-8"))
 
 

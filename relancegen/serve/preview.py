@@ -15,14 +15,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relancegen.build.dashboard import DocumentLink, render_dashboard, todo_from_documents
+from relancegen.build.dashboard import DocumentLink, dashboard_page
 from relancegen.build.inputs import document_key
 from relancegen.build.pipeline import BuildOptions, document_specs, site_inputs_key, situations_for
 from relancegen.documents.kinds import DocumentSpec, document_path
 from relancegen.documents.render import Renderer, theme_chain
 from relancegen.documents.themecheck import problems_of, stylesheet_problems, theme_problems
 from relancegen.errors import Problem, RelancegenError
-from relancegen.law.situation import ClientSituation, compute_situations
+from relancegen.law.situation import ClientSituation
 from relancegen.plugins import plugin_renderer
 from relancegen.site.loader import load_site
 from relancegen.site.model import Site
@@ -63,7 +63,7 @@ class Preview:
         self.requested_date = as_of
         self.state = PreviewState()
         self._pdfs: dict[str, bytes] = {}
-        self._print_lock = threading.Lock()  # WeasyPrint prints one document at a time
+        self._print_lock = threading.Lock()  # WeasyPrint prints one document at a time; guards _pdfs
         self._reload_lock = threading.Lock()  # the watcher and the specimen switch both reload
 
     # -- loading ------------------------------------------------------------------------
@@ -91,7 +91,8 @@ class Preview:
             state.problems.extend(problems_of(error))
         self.state = state
         live = {document.key for document in state.documents.values()}
-        self._pdfs = {key: pdf for key, pdf in self._pdfs.items() if key in live}
+        with self._print_lock:
+            self._pdfs = {key: pdf for key, pdf in self._pdfs.items() if key in live}
 
     def set_specimen(self, on: bool) -> None:
         if on != self.all_stages:
@@ -122,8 +123,6 @@ class Preview:
         preview = {"specimen": self.all_stages, "problems": state.problems}
         if state.site is None or state.as_of is None:
             return render_dashboard_placeholder(preview)
-        real = compute_situations(state.site, state.as_of)
-        specs = {situation.client.id: document_specs(state.site, situation) for situation in real}
         links = [
             DocumentLink(
                 document.situation.client.id, document.spec.stage, document.spec.name,
@@ -131,7 +130,7 @@ class Preview:
             )
             for document in state.documents.values()
         ]
-        return render_dashboard(state.site, real, state.as_of, todo_from_documents(real, specs), links, preview)
+        return dashboard_page(state.site, state.as_of, links, preview)
 
     def document_html(self, address: str) -> str:
         """The document's HTML (a printed document's page, or an email's HTML part)."""
@@ -141,14 +140,13 @@ class Preview:
     def document_pdf(self, address: str) -> bytes:
         """The document's PDF, printed on first request and kept while its inputs stay the same."""
         document, renderer = self._document(address)
-        if document.key not in self._pdfs:
-            html = renderer.render_html(document.spec, document.situation)
-            with self._print_lock:
-                pdf = renderer.pdf(html)
-            if len(self._pdfs) >= MAX_CACHED_PDFS:
-                self._pdfs.pop(next(iter(self._pdfs)))
-            self._pdfs[document.key] = pdf
-        return self._pdfs[document.key]
+        with self._print_lock:
+            if document.key not in self._pdfs:
+                pdf = renderer.pdf(renderer.render_html(document.spec, document.situation))
+                if len(self._pdfs) >= MAX_CACHED_PDFS:
+                    self._pdfs.pop(next(iter(self._pdfs)))
+                self._pdfs[document.key] = pdf
+            return self._pdfs[document.key]
 
     def _document(self, address: str) -> tuple[PreviewDocument, Renderer]:
         state = self.state
