@@ -99,6 +99,10 @@ def test_a_template_error_is_shown_with_its_file_and_line_and_the_server_keeps_r
         wait_for_page(url, lambda status, text: "overrides/letter.html:2: template syntax error" in text)
         override.write_text('{% extends "theme:letter.html" %}\n{% block subjet %}Objet{% endblock %}\n', encoding="utf-8")
         wait_for_page(url, lambda status, text: "overrides/letter.html:2: block &#39;subjet&#39; is not a block of theme:letter.html" in text)
+        site_yml = (site_dir / "site.yml").read_text(encoding="utf-8")
+        (site_dir / "site.yml").write_text(site_yml.replace("payment_days: 30", "payment_days: trente"), encoding="utf-8")
+        wait_for_page(url, lambda status, text: "site.yml:" in text and "terms.payment_days" in text)
+        (site_dir / "site.yml").write_text(site_yml, encoding="utf-8")
         override.write_text(LETTER_OVERRIDE.replace("TITLE", "Réparée"), encoding="utf-8")
         status, text = wait_for_page(url + letter, lambda status, text: "<title>Réparée</title>" in text and 'id="problems"' not in text)
         assert status == 200

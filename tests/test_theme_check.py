@@ -31,7 +31,8 @@ def test_check_reports_every_theme_and_letter_problem_with_file_and_line(site_fa
         '{% block signatur %}<p>Par délégation</p>{% endblock %}\n'
         '{% block subject %}{{ creditor.name }} {{ cliant.name }}{% endblock %}\n', encoding="utf-8")
     (overrides / "email.html").write_text('{% extends "theme:email.html" %}\n{% block email_body %}{{ body }{% endblock %}\n', encoding="utf-8")
-    (overrides / "style.css").write_text('{% include "theme:style.css" %}\n.subject { color: red;\np { margin: 0 }\n', encoding="utf-8")
+    (overrides / "style.css").write_text(
+        '{% include "theme:style.css" %}\n@font-face { font-family: X; src: url(fonts/Nope.ttf); }\np { margin: 0 } }\n.subject { color: red;\n', encoding="utf-8")
     (site_dir / "letters" / "reminder").mkdir(parents=True)
     (site_dir / "letters" / "reminder" / "email.md").write_text(
         '---\nstage: reminder\nmedium: email\nsubject: "Facture {{ invoice_numbers }}"\nvariant: a\n---\n'
@@ -44,7 +45,9 @@ def test_check_reports_every_theme_and_letter_problem_with_file_and_line(site_fa
         "overrides/email.html:2: template syntax error: unexpected '}'",
         "overrides/letter.html:2: block 'signatur' is not a block of theme:letter.html: its content is never shown (did you mean 'signature'?)",
         "overrides/letter.html:3: unknown variable 'cliant' (did you mean 'client'?)",
-        "overrides/style.css:2: '{' is never closed: WeasyPrint ignores everything after it",
+        "overrides/style.css:2: url(fonts/Nope.ttf): no such asset in the site's assets/, overrides/ or the theme chain",
+        "overrides/style.css:3: '}' closes no block",
+        "overrides/style.css:4: '{' is never closed: WeasyPrint ignores everything after it",
     ]
     for line in expected:
         assert any(output.startswith(line) for output in lines), (line, result.output)
