@@ -89,7 +89,8 @@ def _echo_warnings(warnings: list[Any]) -> None:
 @reports_errors
 def check(site_dir: Path, as_of: Any) -> None:
     """Validate the site, its theme and its letters: every problem at once, as file:line: field: message."""
-    from relancegen.documents.themecheck import stylesheet_problems, theme_problems
+    from relancegen.documents.stylecheck import stylesheet_problems
+    from relancegen.documents.themecheck import theme_problems
     from relancegen.law.checks import legal_warnings
     from relancegen.plugins import plugin_renderer
     from relancegen.site.journal import verify_chain

@@ -6,7 +6,7 @@ formatting of dates, money and rates (``formatting``), the EPC scan-to-pay QR co
 HTML → PDF with WeasyPrint (``pdf``, the replaceable default renderer) and its font cache
 (``fontcache``), and the accountant's penalty table of ``relancegen penalties``
 (``penalty_report``); the theme's assets (``assets``), installed themes and style variables
-(``themes``), the theme checks of ``check`` and ``serve`` (``themecheck``) and CSV for a
+(``themes``), the theme and stylesheet checks of ``check`` and ``serve`` (``themecheck``, ``stylecheck``) and CSV for a
 French Excel (``spreadsheet``). WeasyPrint is imported lazily, only when a PDF is rendered
 (or a stylesheet checked).
 

@@ -20,7 +20,8 @@ from relancegen.build.inputs import document_key
 from relancegen.build.pipeline import BuildOptions, document_specs, site_inputs_key, situations_for
 from relancegen.documents.kinds import DocumentSpec, document_path
 from relancegen.documents.render import Renderer, theme_chain
-from relancegen.documents.themecheck import problems_of, stylesheet_problems, theme_problems
+from relancegen.documents.stylecheck import stylesheet_problems
+from relancegen.documents.themecheck import problems_of, theme_problems
 from relancegen.errors import Problem, RelancegenError
 from relancegen.law.situation import ClientSituation
 from relancegen.plugins import plugin_renderer
