@@ -1,7 +1,7 @@
 """HTML → PDF with WeasyPrint.
 
-WeasyPrint is imported here, lazily, so that ``check``, ``penalties`` and HTML-only
-work never pay for it. Each process keeps one font configuration per font set: the
+WeasyPrint is imported here, lazily, so that ``penalties`` and HTML-only work never pay
+for it (``check`` imports it in ``relancegen.documents.stylecheck``, to read stylesheets). Each process keeps one font configuration per font set: the
 theme's fonts subset to Latin-script characters (``relancegen.documents.fontcache``), used whenever
 a document's characters allow it, and the full fonts otherwise. Output is reproducible:
 the document dates come from the HTML (``dcterms.created``, set from the build date by
