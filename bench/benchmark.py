@@ -57,7 +57,7 @@ def collect_pdf_html(site_dir: Path) -> tuple[list[str], str]:
 
     captured: list[str] = []
 
-    def capture(html: str, base_url: str) -> bytes:
+    def capture(html: str, base_url: str, **_: object) -> bytes:
         captured.append(html)
         return b""
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import jinja2
 
 from relancegen import __version__
 from relancegen.errors import Problem, RelancegenError, SiteError
@@ -52,6 +53,13 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
         except OSError as error:  # disk full, read-only file system, a folder not writable...
             click.echo(f"Error: {io_error_message(error)}", err=True)
+            sys.exit(1)
+        except jinja2.TemplateError as error:  # a theme's template: its file and line, no traceback
+            from relancegen.documents.themecheck import problems_of
+
+            for problem in problems_of(error):
+                click.echo(str(problem), err=True)
+            click.echo("`relancegen check` lists every problem of the theme and the letters.", err=True)
             sys.exit(1)
         finally:
             _echo_broken_plugins(load=False)  # those skipped while the command ran
@@ -119,10 +127,12 @@ _SHOWN_BROKEN: set[Any] = set()
 @date_option
 @reports_errors
 def check(site_dir: Path, as_of: Any) -> None:
-    """Validate the site: every problem at once, as file:line: field: message."""
+    """Validate the site, its theme and its letters: every problem at once, as file:line: field: message."""
     from relancegen.build.readiness import readiness_problems
     from relancegen.delivery.channel_settings import channel_problems
     from relancegen.documents.languages import language_problems
+    from relancegen.documents.stylecheck import stylesheet_problems
+    from relancegen.documents.themecheck import theme_problems as template_problems
     from relancegen.law.checks import legal_warnings
     from relancegen.plugins import channels_for, message_template_problems, plugin_problems, plugin_renderer
     from relancegen.site.journal import verify_chain
@@ -139,7 +149,9 @@ def check(site_dir: Path, as_of: Any) -> None:
     ready = [*readiness_problems(site), *dated_after(site, _as_of(site, as_of))]
     if any(problem.severity == "error" for problem in ready):  # the checks below read the theme
         raise SiteError([*ready, *site.warnings])
-    problems = [*ready, *channel_problems(site, channels_for(site)), *language_problems(site), *plugins]
+    renderer = plugin_renderer(site)
+    theme = [*template_problems(renderer), *stylesheet_problems(renderer)]
+    problems = [*ready, *theme, *channel_problems(site, channels_for(site)), *language_problems(site), *plugins]
     warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
     if any(problem.severity == "error" for problem in problems):
         raise SiteError([*problems, *warnings])
@@ -155,7 +167,8 @@ def check(site_dir: Path, as_of: Any) -> None:
 @site_option
 @date_option
 @click.option("--client", "client_id", default=None, help="Only this client's invoices.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="csv: for a French Excel (semicolons, decimal commas, UTF-8 with BOM).")
 @reports_errors
 def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: str) -> None:
     """Late interest and recovery indemnities per invoice, to the cent."""
@@ -169,7 +182,26 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
     day = _as_of(site, as_of)
     _echo_warnings(site.rates.coverage_warnings(day))
     results = site_penalties(site, day, client_id)
-    click.echo(penalty_report.to_json(results) if output_format == "json" else penalty_report.to_table(results, day))
+    if output_format == "csv":
+        click.echo(penalty_report.to_csv(results).encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
+    else:
+        click.echo(penalty_report.to_json(results) if output_format == "json" else penalty_report.to_table(results, day))
+
+
+@main.command()
+@site_option
+@date_option
+@reports_errors
+def balance(site_dir: Path, as_of: Any) -> None:
+    """The aged balance (balance âgée) by client, as CSV for a French Excel."""
+    from relancegen.documents.spreadsheet import aged_balance_csv
+    from relancegen.law.aging import aged_balance
+    from relancegen.law.situation import compute_situations
+    from relancegen.site.loader import load_site
+
+    site = load_site(site_dir)
+    situations = compute_situations(site, _as_of(site, as_of))
+    click.echo(aged_balance_csv(aged_balance(situations)).encode("utf-8"), nl=False)
 
 
 @main.command()
@@ -204,6 +236,10 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
         shard=_parse_shard(shard),
     )
     summary = build_site(site, options)
+    if client_id is None and options.shard is None:
+        from relancegen.build.dashboard import write_index
+
+        write_index(site, options.output, options.as_of)
     if output_format == "json":
         click.echo(json.dumps({"documents": summary.document_count, "todo": summary.todo.as_json() if summary.todo else None}, indent=2, ensure_ascii=False))
         return
@@ -222,6 +258,30 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
     if not 1 <= k <= n:
         raise RelancegenError(f"--shard {text}: K must be between 1 and N")
     return k, n
+
+
+@main.command()
+@site_option
+@date_option
+@click.option("-a", "--dev-addr", "address", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
+              help="Where to serve (loopback by default; port 0 picks a free port).")
+@click.option("--all-stages", is_flag=True, help="Start with the specimen of every stage (a link on the page switches).")
+@reports_errors
+def serve(site_dir: Path, as_of: Any, address: str, all_stages: bool) -> None:
+    """Preview the documents in a browser, rebuilt and reloaded at each edit."""
+    from relancegen.serve.preview import Preview
+    from relancegen.serve.server import serve as run_server
+
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise RelancegenError(f"-a {address}: expected HOST:PORT, such as 127.0.0.1:8000")
+    if not (site_dir / "site.yml").is_file():
+        raise RelancegenError(f"no site.yml in {site_dir}: is this a relancegen site?")
+    preview = Preview(site_dir, all_stages=all_stages, as_of=as_of.date() if as_of else None)
+    try:
+        run_server(preview, host, int(port), on_ready=lambda server: click.echo(f"Serving {server.url} (Ctrl-C to stop)"))
+    except OSError as error:
+        raise RelancegenError(f"cannot serve on {address}: {error.strerror or error}") from None
 
 
 @main.command("merge-manifests")

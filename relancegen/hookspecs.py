@@ -120,11 +120,14 @@ def relancegen_build_finished(site: Any, manifest: dict[str, Any]) -> None:
 
 
 @hookspec(firstresult=True)
-def relancegen_render_pdf(html: str, base_url: str) -> bytes | None:
+def relancegen_render_pdf(html: str, base_url: str, assets: Any) -> bytes | None:
     """Render one HTML document (stylesheet inline) to PDF bytes; the first non-None result wins.
 
     :param html: the complete HTML document produced by the theme.
     :param base_url: the theme folder, against which fonts and images resolve.
+    :param assets: a :class:`relancegen.documents.assets.AssetChain`: ``assets.locate(url)``
+        maps a ``file:`` URL under ``base_url`` to the file the site's overrides, its assets
+        or the themes it extends provide. A renderer may leave this argument out.
     :return: the PDF bytes, or None to leave the document to the next renderer. The
         built-in WeasyPrint renderer (plugin name ``weasyprint``) is registered
         ``trylast``, so a plugin that returns bytes replaces it without patching.

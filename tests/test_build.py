@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from relancegen.cli import main
 from relancegen.fsutil import sha256_file
-from relancegen.testing import run_poppler
+from relancegen.testing import DEFAULT_CLIENT, run_poppler
 
 EXAMPLE = Path(__file__).parent.parent
 
@@ -246,7 +246,26 @@ def test_stale_documents_of_a_previous_build_are_removed(tmp_path):
     output = tmp_path / "out"
     shutil.rmtree(output, ignore_errors=True)
     runner = CliRunner()
-    assert runner.invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output), "--client", "cabinet-roux-avocats"]).exit_code == 0
+    client = ["--site", str(EXAMPLE), "--out", str(output), "--client", "cabinet-roux-avocats"]
+    assert runner.invoke(main, ["build", *client, "--all-stages"]).exit_code == 0
+    assert (output / "cabinet-roux-avocats/formal_notice/letter.pdf").is_file()
+    assert runner.invoke(main, ["build", *client]).exit_code == 0
     assert (output / "cabinet-roux-avocats/reminder/email.txt").is_file()
-    assert runner.invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output), "--client", "boulangerie-martin"]).exit_code == 0
-    assert not (output / "cabinet-roux-avocats/reminder/email.txt").exists()
+    assert not (output / "cabinet-roux-avocats/formal_notice/letter.pdf").exists()
+
+
+def test_building_one_client_leaves_the_other_clients_output_alone(site_factory):
+    second = {**DEFAULT_CLIENT, "id": "client-b", "name": "Client B SAS"}
+    site_dir = site_factory(
+        site={"as_of": "2026-11-22"}, clients=[DEFAULT_CLIENT, second],
+        invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"},
+                  {"number": "F-2", "client": "client-b", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"}],
+        journal=[{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": "reminder", "channel": "email", "invoices": ["F-1"], "status": "sent"}],
+    )
+    output = site_dir / "_site"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--site", str(site_dir)]).exit_code == 0
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert output / "call-list.pdf" in before and output / "client-a/call/call-sheet.pdf" in before
+    assert runner.invoke(main, ["build", "--site", str(site_dir), "--client", "client-b"]).exit_code == 0
+    assert {p: p.read_bytes() for p in before if p.is_file()} == before  # nothing removed, nothing rewritten

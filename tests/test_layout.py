@@ -24,7 +24,7 @@ def test_imports_run_one_way_without_cycles() -> None:
 def test_each_step_is_a_package_that_says_what_it_owns() -> None:
     import importlib
 
-    for step in ("site", "law", "documents", "build", "delivery"):
+    for step in ("site", "law", "documents", "build", "delivery", "serve"):
         package = importlib.import_module(f"relancegen.{step}")
         assert package.__doc__ and "May import" in package.__doc__, step
 

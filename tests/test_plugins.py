@@ -65,6 +65,6 @@ def test_a_plugin_can_replace_the_pdf_renderer():
     stub = StubRenderer()
     manager.register(stub)
     try:
-        assert manager.hook.relancegen_render_pdf(html="<p>x</p>", base_url=".") == b"%PDF-stub"
+        assert manager.hook.relancegen_render_pdf(html="<p>x</p>", base_url=".", assets=None) == b"%PDF-stub"
     finally:
         manager.unregister(stub)

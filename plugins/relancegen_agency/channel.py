@@ -81,7 +81,7 @@ def build_case_file(site: Site, delivery: Delivery, renderer: Renderer) -> bytes
     situation = compute_situation(site, site.clients[delivery.client], delivery.as_of or site.as_of)
     exhibits = _exhibits(delivery)
     context = renderer.context(situation, "collection", "agency")
-    bordereau = renderer.render_pdf(html=renderer.render_page("exhibits.html", {**context, "exhibits": exhibits}), base_url=str(renderer.base_url))
+    bordereau = renderer.pdf(renderer.render_page("exhibits.html", {**context, "exhibits": exhibits}))
     members: list[tuple[str, bytes]] = [
         ("case.json", (json.dumps(case_json(site, situation, exhibits, renderer), indent=2, ensure_ascii=False) + "\n").encode("utf-8")),
         ("invoices.csv", invoices_csv(situation)),

@@ -20,7 +20,7 @@ from relancegen.site.model import Site
 def site_digest(site: Site, template_dirs: Iterable[Path], plugins: Iterable[tuple[str, str]]) -> str:
     """The hash of everything every document of the site depends on."""
     digest = hashlib.sha256()
-    for part in (__version__, repr(site.creditor), repr(site.terms), site.title, site.language, repr(sorted(plugins))):
+    for part in (__version__, repr(site.creditor), repr(site.terms), repr(site.extra), site.title, site.language, repr(sorted(plugins))):
         digest.update(part.encode("utf-8") + b"\0")
     for folder in template_dirs:
         if not folder.is_dir():

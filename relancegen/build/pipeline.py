@@ -29,6 +29,7 @@ from relancegen.build import manifest as manifest_io
 from relancegen.errors import RelancegenError
 from relancegen.fsutil import Staging, sha256_bytes, sha256_file, write_atomic
 from relancegen.build.inputs import document_key, site_digest
+from relancegen.documents.assets import ASSETS_DIR
 from relancegen.documents.letters import builtin_letters_dir
 from relancegen.site.model import Site
 from relancegen.plugins import installed_plugins, plugin_renderer, require_plugins, site_hooks
@@ -96,7 +97,7 @@ class CallListTask:
 
     def run(self, renderer: Renderer) -> RenderedDocument:
         html = renderer.render_page("call_list.html", {"situations": self.callers, "as_of": self.as_of})
-        return RenderedDocument({"pdf": renderer.render_pdf(html=html, base_url=str(renderer.base_url))})
+        return RenderedDocument({"pdf": renderer.pdf(html)})
 
 
 def in_shard(client_id: str, shard: tuple[int, int] | None) -> bool:
@@ -119,19 +120,17 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     summary.warnings.extend(site.rates.coverage_warnings(options.as_of))
     renderer = plugin_renderer(site)
     require_plugins(site, renderer)
-    site_key = _site_key(site, renderer)
+    site_key = site_inputs_key(site, renderer)
     previous = {} if options.force else _previous_entries(options.output)
 
-    situations = _situations(site, options)
+    situations = situations_for(site, options)
     if not options.all_stages:
         summary.todo = morning_todo(site, situations, options.as_of)
     entries: list[dict[str, Any]] = []
     tasks: list[RenderTask | CallListTask] = []
     for situation in situations:
         hooks.relancegen_client_situation(site=site, situation=situation)
-        specs = documents.documents_for(situation) + documents.messages_for(situation, site.media_stages)
-        for extra in hooks.relancegen_extra_documents(site=site, situation=situation):
-            specs.extend(extra)
+        specs = document_specs(site, situation)
         _note_situation(summary, situation, specs)
         for spec in specs:
             key = document_key(site_key, situation, spec)
@@ -143,7 +142,7 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
                 tasks.append(RenderTask(situation, spec, key))
 
     callers = call_priority([s for s in situations if s.stage == "call"])
-    if callers and options.shard is None:
+    if callers and options.shard is None and options.client_id is None:
         call_list = CallListTask(callers, options.as_of, _call_list_key(site_key, callers))
         kept_list = _kept_entry(previous, options.output, CALL_LIST_PATH, call_list.key)
         if kept_list:
@@ -181,12 +180,15 @@ def build_site(site: Site, options: BuildOptions) -> BuildSummary:
     return summary
 
 
-def _site_key(site: Site, renderer: Renderer) -> str:
-    folders = [*renderer.template_dirs, builtin_letters_dir(), site.root / "letters"]
+def site_inputs_key(site: Site, renderer: Renderer) -> str:
+    """The hash of what every document of the site depends on (see :mod:`relancegen.build.inputs`)."""
+    folders = [*renderer.template_dirs, site.root / ASSETS_DIR, builtin_letters_dir(), site.root / "letters"]
     return site_digest(site, folders, [(p.name, p.version) for p in installed_plugins(site)])
 
 
-def _situations(site: Site, options: BuildOptions) -> list[ClientSituation]:
+def situations_for(site: Site, options: BuildOptions) -> list[ClientSituation]:
+    """The situations to build documents for: each client's on the build date, or every
+    stage of each client (``--all-stages``), within the shard."""
     if not options.all_stages:
         situations = compute_situations(site, options.as_of, options.client_id)
     else:
@@ -196,6 +198,14 @@ def _situations(site: Site, options: BuildOptions) -> list[ClientSituation]:
         if options.client_id and not situations:
             raise RelancegenError(f"client {options.client_id!r} has no open invoice: there is nothing to show at any stage")
     return [s for s in situations if in_shard(s.client.id, options.shard)]
+
+
+def document_specs(site: Site, situation: ClientSituation) -> list[documents.DocumentSpec]:
+    """The documents of a client's situation: its stage's, and those plugins add."""
+    specs = documents.documents_for(situation) + documents.messages_for(situation, site.media_stages)
+    for extra in site_hooks(site).relancegen_extra_documents(site=site, situation=situation):
+        specs.extend(extra)
+    return specs
 
 
 def _note_situation(summary: BuildSummary, situation: ClientSituation, specs: list[Any]) -> None:
@@ -247,12 +257,21 @@ def _kept_entry(previous: dict[str, dict[str, Any]], output: Path, relative: str
 
 
 def _remove_stale_outputs(options: BuildOptions, previous: dict[str, dict[str, Any]], entries: list[dict[str, Any]]) -> None:
-    """Delete documents the previous manifest listed and this build no longer produces
-    (within this build's shard, so that shards sharing a folder do not remove each other's)."""
+    """Delete documents the previous manifest listed and this build no longer produces,
+    within what this build covers: its shard (shards sharing a folder do not remove each
+    other's), or its one client (``--client`` leaves the other clients' files alone)."""
     current = {entry["path"] for entry in entries}
     for path, old in previous.items():
-        if path not in current and (old.get("client") is None or in_shard(old["client"], options.shard)):
+        if path not in current and _covered(old.get("client"), options):
             (options.output / path).unlink(missing_ok=True)
+
+
+def _covered(client_id: str | None, options: BuildOptions) -> bool:
+    """Whether a build with ``options`` produces the documents of ``client_id`` (None: the
+    site-wide files, such as the call list)."""
+    if options.client_id is not None:
+        return client_id == options.client_id
+    return client_id is None or in_shard(client_id, options.shard)
 
 
 # -- rendering ------------------------------------------------------------------------

@@ -123,6 +123,7 @@ def parse_letter(path: Path, site_root: Path, problems: list[Problem], language:
         name=str(meta.get("name") or path.stem),
         regime=meta.get("regime"),
         language=language,
+        # "---", the front matter's lines, "---", then the blank lines stripped off the body.
         body_line=head.count("\n") + 4 + len(body) - len(body.lstrip("\n")),
     )
 

@@ -1,7 +1,7 @@
 """HTML → PDF with WeasyPrint.
 
-WeasyPrint is imported here, lazily, so that ``check``, ``penalties`` and HTML-only
-work never pay for it. Each process keeps one font configuration per font set: the
+WeasyPrint is imported here, lazily, so that ``penalties`` and HTML-only work never pay
+for it (``check`` imports it in ``relancegen.documents.stylecheck``, to read stylesheets). Each process keeps one font configuration per font set: the
 theme's fonts subset to Latin-script characters (``relancegen.documents.fontcache``), used whenever
 a document's characters allow it, and the full fonts otherwise. Output is reproducible:
 the document dates come from the HTML (``dcterms.created``, set from the build date by
@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from relancegen.documents import fontcache
+from relancegen.documents.assets import AssetChain
 from relancegen.hookspecs import hookimpl
 
 FONT_SUFFIXES = (".ttf", ".otf")
@@ -50,25 +51,30 @@ def allowed_url(url: str) -> bool:
 
 
 @functools.lru_cache(maxsize=2)
-def _fonts(subset: bool) -> tuple[Any, Any]:
-    """(font configuration, URL fetcher) for one font set, shared by the process's PDFs."""
+def _font_configuration(subset: bool) -> Any:
+    """One font configuration per font set, shared by the process's PDFs."""
     from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def _url_fetcher(assets: AssetChain | None, subset: bool) -> Any:
+    """WeasyPrint's URL fetcher, finding assets through the theme chain (``assets``) and
+    serving local fonts as their cached Latin subsets (``subset``)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class SiteFetcher(URLFetcher):  # type: ignore[misc]
-        """Refuses every URL but the allowed files and data URIs (WeasyPrint then renders
-        without the resource and logs why)."""
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]
+        """Finds a relative URL through the asset chain, refuses every URL but the allowed
+        files and data URIs (WeasyPrint then renders without the resource and logs why), and
+        serves local fonts as their cached subsets."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            found = assets.locate(url) if assets is not None else None
+            if found is not None:
+                url = found.as_uri()
             if not allowed_url(url):
                 raise ValueError(f"relancegen documents read only their theme, overrides/, assets/ and data: URIs, not {url[:80]}")
-            return super().fetch(url, headers)
-
-    class SubsetFontFetcher(SiteFetcher):
-        """Serves local font files as their cached subsets; anything else as usual."""
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("file:") and url.lower().endswith(FONT_SUFFIXES) and allowed_url(url):
+            if subset and url.startswith("file:") and url.lower().endswith(FONT_SUFFIXES):
                 response = super().fetch(url, headers)
                 try:
                     data = response.read()
@@ -77,21 +83,21 @@ def _fonts(subset: bool) -> tuple[Any, Any]:
                 return URLFetcherResponse(url, fontcache.subset_font(data))
             return super().fetch(url, headers)
 
-    return FontConfiguration(), SubsetFontFetcher() if subset else SiteFetcher()
+    return AssetFetcher()
 
 
-def render_pdf(html: str, base_url: str) -> bytes:
-    """Render one HTML document (with its inline stylesheet) to PDF bytes."""
+def render_pdf(html: str, base_url: str, assets: AssetChain | None = None) -> bytes:
+    """Render one HTML document (with its inline stylesheet) to PDF bytes; relative URLs
+    resolve against ``base_url``, then through ``assets`` (see :mod:`relancegen.documents.assets`)."""
     from weasyprint import HTML
 
     subset = fontcache.covers(html)
-    font_config, url_fetcher = _fonts(subset)
-    document = HTML(string=html, base_url=base_url + "/", url_fetcher=url_fetcher)
+    document = HTML(string=html, base_url=base_url + "/", url_fetcher=_url_fetcher(assets, subset))
     # Without HarfBuzz's subsetter, WeasyPrint cuts every PDF's fonts down with fontTools,
     # which parses each font again at each PDF. The cached Latin subsets are small enough
     # to embed whole instead: about 60 KB more per PDF, 40 % less time.
     full_fonts = subset and not _harfbuzz_subsets_fonts()
-    return document.write_pdf(font_config=font_config, full_fonts=full_fonts, uncompressed_pdf=False)
+    return document.write_pdf(font_config=_font_configuration(subset), full_fonts=full_fonts, uncompressed_pdf=False)
 
 
 def _harfbuzz_subsets_fonts() -> bool:
@@ -102,6 +108,6 @@ def _harfbuzz_subsets_fonts() -> bool:
 
 
 @hookimpl(trylast=True)
-def relancegen_render_pdf(html: str, base_url: str) -> bytes:
+def relancegen_render_pdf(html: str, base_url: str, assets: AssetChain | None) -> bytes:
     """The default renderer, registered as the built-in plugin ``weasyprint``."""
-    return render_pdf(html, base_url)
+    return render_pdf(html, base_url, assets)

@@ -1,4 +1,5 @@
-"""``relancegen penalties`` output: the spec's JSON shape, or a table for a terminal."""
+"""``relancegen penalties`` output: the spec's JSON shape, a table for a terminal, or CSV
+for a French Excel."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 from itertools import groupby
 
 from relancegen.documents.formatting import date_short, money, percent
+from relancegen.documents.spreadsheet import excel_csv
 from relancegen.law.penalties import InvoicePenalties
 
 ZERO = Decimal("0.00")
@@ -80,3 +82,15 @@ def to_table(results: list[InvoicePenalties], as_of: dt.date) -> str:
     lines.append("─" * len(header))
     lines.append(f"{'Total général':<50}{money(grand['interest']):>13}{money(grand['indemnity']):>12}{money(grand['total']):>17}")
     return "\n".join(lines)
+
+
+CSV_HEADER = ("Client", "Facture", "Échéance", "Jours de retard", "Principal dû", "Intérêts", "Indemnité", "Total pénalités", "Contestée")
+
+
+def to_csv(results: list[InvoicePenalties]) -> str:
+    """One line per invoice, for a spreadsheet (see :mod:`relancegen.documents.spreadsheet`)."""
+    rows = [
+        (r.client, r.invoice, r.due, r.days_late, r.outstanding, r.interest_due, r.indemnity, r.total_penalties, r.disputed or "")
+        for r in sorted(results, key=lambda r: (r.client, r.due, r.invoice))
+    ]
+    return excel_csv(CSV_HEADER, rows)

@@ -28,8 +28,10 @@ import jinja2
 from markupsafe import Markup
 
 from relancegen.documents import formatting, pdf
+from relancegen.documents.assets import ASSETS_DIR, AssetChain
 from relancegen.documents.catalogues import Catalogues
 from relancegen.documents.kinds import STAGE_DOCUMENTS, DocumentSpec
+from relancegen.documents.themes import ENTRY_POINT_GROUP, THEME_FILE, installed_theme, style_variables, theme_metadata
 from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import Client, Site
@@ -39,7 +41,6 @@ from relancegen.law.eu import late_payment_directive_applies
 from relancegen.law.penalties import RateBasis, rate_basis
 from relancegen.law.situation import ClientSituation, InvoiceLine
 
-THEME_FILE = "theme.yml"
 OVERRIDES_DIR = "overrides"
 ASSETS_DIR = "assets"
 BLOCKS_TEMPLATE = "blocks.html"
@@ -131,19 +132,11 @@ def theme_problems(site_root: Path, theme: str) -> list[Problem]:
     return [Problem(Location("site.yml"), "site.theme", f"the theme {shown(theme)} ({shown_folder}) lacks templates: {', '.join(missing)} (extend a theme that has them with 'extends:' in its theme.yml)")]
 
 
-def _theme_meta(folder: Path) -> dict[str, Any]:
-    path = folder / THEME_FILE
-    if not path.is_file():
-        return {}
-    meta, _ = load_yaml(path, str(path))  # already validated by theme_chain
-    return meta if isinstance(meta, dict) else {}
-
-
 def theme_source_language(chain: list[Path]) -> str:
     """The language the theme's strings are written in (``source_language`` in theme.yml,
     inherited from the theme it extends; French by default)."""
     for folder in chain:
-        language = _theme_meta(folder).get("source_language")
+        language = theme_metadata(folder).get("source_language")
         if language:
             return str(language)
     return DEFAULT_SOURCE_LANGUAGE
@@ -163,13 +156,16 @@ def document_language(site: Site, client: Client) -> str:
 def _theme_folder(site_root: Path, theme: str, where: Location) -> Path:
     builtin = builtin_themes_dir() / theme
     if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme) and builtin.is_dir():
-        return builtin
+        return builtin.resolve()
+    installed = installed_theme(theme) if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme) else None
+    if installed is not None:
+        return installed
     local = (site_root / theme).resolve()
     if local.is_dir() and (local == site_root or site_root in local.parents):
         return local
     builtins = ", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir() and not p.name.startswith(("_", "."))))
     field = "site.theme" if where.file == "site.yml" else "extends"
-    raise SiteError([Problem(where, field, f"theme {shown(theme)} is neither a built-in theme ({builtins}) nor a folder of the site")])
+    raise SiteError([Problem(where, field, f"theme {shown(theme)} is neither a built-in theme ({builtins}), nor an installed one ({ENTRY_POINT_GROUP}), nor a folder of the site")])
 
 
 class TemplateFolder(jinja2.FileSystemLoader):
@@ -272,7 +268,10 @@ class Renderer:
         self.letters = load_letters(site.root)
         self._letter_templates: dict[tuple[str, bool], jinja2.Template] = {}
         self._rate_wording: dict[str, Any] = {}
-        self.base_url = theme_chain(site.root, site.theme)[0]
+        chain = theme_chain(site.root, site.theme)
+        self.base_url = chain[0]
+        self.assets = AssetChain(site.root / ASSETS_DIR, (site.root / OVERRIDES_DIR, *chain))
+        self.style = style_variables(chain)
 
     # -- public API -------------------------------------------------------------------
 
@@ -285,12 +284,8 @@ class Renderer:
             raise self.template_error(error) from None
 
     def _render(self, spec: DocumentSpec, situation: ClientSituation) -> RenderedDocument:
-        context = self.context(situation, spec.stage, spec.medium)
-        letter = self._letter(spec, situation) if spec.letter else None
-        subject = None
-        if letter is not None:
-            subject = self._render_string(letter.subject, context, letter, text=True).strip()
-            context.update(subject=subject, letter_variant=letter.variant, body=self._body_html(letter, context))
+        context, letter = self._document_context(spec, situation)
+        subject = context.get("subject")
         files: dict[str, bytes] = {}
         if spec.kind == "email":
             files["txt"] = self._email_text(letter, context).encode("utf-8")
@@ -303,8 +298,27 @@ class Renderer:
         if "html" in spec.formats:
             files["html"] = html.encode("utf-8")
         if "pdf" in spec.formats:
-            files["pdf"] = self.render_pdf(html=html, base_url=str(self.base_url))
+            files["pdf"] = self.pdf(html)
         return RenderedDocument(files, subject)
+
+    def render_html(self, spec: DocumentSpec, situation: ClientSituation) -> str:
+        """A document's HTML alone: the page its PDF is printed from, or an email's HTML part
+        (what ``relancegen serve`` shows)."""
+        context, _ = self._document_context(spec, situation)
+        return self.env.get_template(spec.template).render(context)
+
+    def _document_context(self, spec: DocumentSpec, situation: ClientSituation) -> tuple[dict[str, Any], Letter | None]:
+        """The template context of one document, with its letter's subject and body."""
+        context = self.context(situation, spec.stage, spec.medium)
+        letter = self._letter(spec, situation) if spec.letter else None
+        if letter is not None:
+            subject = self._render_string(letter.subject, context, letter, text=True).strip()
+            context.update(subject=subject, letter_variant=letter.variant, body=self._body_html(letter, context))
+        return context, letter
+
+    def pdf(self, html: str) -> bytes:
+        """Print a rendered HTML page to PDF, its assets found through the theme chain."""
+        return self.render_pdf(html=html, base_url=str(self.base_url), assets=self.assets)
 
     def render_page(self, template_name: str, context: dict[str, Any]) -> str:
         """Render a whole-site page (the call list, the build summary)."""
@@ -344,7 +358,11 @@ class Renderer:
     # -- context ----------------------------------------------------------------------
 
     def site_context(self) -> dict[str, Any]:
-        return {"creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms, "signatory": self.site.creditor.signatory, "language": self.site.language}
+        return {
+            "creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms,
+            "signatory": self.site.creditor.signatory, "language": self.site.language, "extra": self.site.extra,
+            "style": self.style,
+        }
 
     def context(self, situation: ClientSituation, stage: str, medium: str) -> dict[str, Any]:
         """Every variable a letter or a template can use (documented in docs/themes.md)."""
@@ -473,10 +491,10 @@ def _optional_blocks(module: Any, wrap: Any) -> dict[str, Any]:
     return {name: wrap(getattr(module, name)()) if hasattr(module, name) else wrap("") for name in OPTIONAL_BLOCK_NAMES}
 
 
-def _default_pdf_renderer(html: str, base_url: str) -> bytes:
+def _default_pdf_renderer(html: str, base_url: str, assets: AssetChain | None = None) -> bytes:
     from relancegen.documents.pdf import render_pdf
 
-    return render_pdf(html, base_url)
+    return render_pdf(html, base_url, assets)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -106,6 +106,7 @@ def load_site(site_dir: Path) -> Site:
         media_stages={medium: settings["stages"] for medium, settings in (config["channels"] or {}).items() if settings["stages"]},
         plugins=config["plugins"],
         lines=_checked_later_lines(config),
+        extra=config["extra"] or {},
     )
 
 

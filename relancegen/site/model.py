@@ -262,6 +262,7 @@ class Site:
     #: Lines in site.yml of what is checked after loading, against the installed plugins:
     #: ``channels.<medium>`` and ``plugins``.
     lines: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # site.yml's extra:, for templates
 
     def without_data(self) -> Site:
         """The site's settings without its clients, invoices and journal: all that rendering

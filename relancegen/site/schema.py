@@ -404,6 +404,24 @@ class MapOf(Field):
         return INVALID if any(v is INVALID for v in result.values()) else result
 
 
+class Extra(Field):
+    """``extra:``: a mapping of anything a theme wants (a firm's data), handed to templates as is."""
+
+    def convert(self, raw: Any, ctx: Context, path: str, line: int) -> Any:
+        if not isinstance(raw, dict):
+            return ctx.error(line, path, "expected a mapping (the values templates read as extra.<name>)")
+        return _plain(raw)
+
+
+def _plain(value: Any) -> Any:
+    """A YAML value without its line bookkeeping: plain dicts and lists."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 class Record(Field):
     """A mapping with declared keys: unknown keys are errors, required keys must be there."""
 
@@ -634,6 +652,7 @@ SITE_FILE = Record(
         "rates": RATES,
         "channels": CHANNELS,
         "plugins": ListOf(Text(), default=None),
+        "extra": Extra(default={}),
     }
 )
 
