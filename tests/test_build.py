@@ -257,7 +257,7 @@ def test_stale_documents_of_a_previous_build_are_removed(tmp_path):
 def test_building_one_client_leaves_the_other_clients_output_alone(site_factory):
     second = {**DEFAULT_CLIENT, "id": "client-b", "name": "Client B SAS"}
     site_dir = site_factory(
-        site={"as_of": "2026-11-22"}, clients=[DEFAULT_CLIENT, second],
+        site={"as_of": "2026-11-23"}, clients=[DEFAULT_CLIENT, second],
         invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"},
                   {"number": "F-2", "client": "client-b", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"}],
         journal=[{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": "reminder", "channel": "email", "invoices": ["F-1"], "status": "sent"}],

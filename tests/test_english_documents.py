@@ -124,7 +124,7 @@ def test_the_directive_is_named_only_for_a_business_debtor_in_another_eu_country
 
 def test_the_qr_payload_and_the_postal_address_do_not_depend_on_the_language(mixed_site):
     site = load_site(mixed_site)
-    renderer = Renderer(site, render_pdf=lambda html, base_url: b"")
+    renderer = Renderer(site, render_pdf=lambda html, base_url, assets=None: b"")
     client = site.clients["imprimerie-saone"]
     spec = STAGE_DOCUMENTS["overdue"][0]
     rendered = {}
