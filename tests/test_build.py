@@ -260,7 +260,7 @@ def test_building_one_client_leaves_the_other_clients_output_alone(site_factory)
         site={"as_of": "2026-11-23"}, clients=[DEFAULT_CLIENT, second],
         invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"},
                   {"number": "F-2", "client": "client-b", "issued": "2026-09-01", "due": "2026-10-01", "amount": "100.00"}],
-        journal=[{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": "reminder", "channel": "email", "invoices": ["F-1"], "status": "sent"}],
+        journal=[{"time": "2026-11-16T09:00:00+01:00", "client": "client-a", "stage": "reminder", "channel": "email", "invoices": ["F-1"], "status": "sent"}],
     )
     output = site_dir / "_site"
     runner = CliRunner()
