@@ -86,6 +86,7 @@ def check(site_dir: Path, as_of: Any) -> None:
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
+    _refuse_legal_errors(site, _as_of(site, as_of))
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
     warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
     _echo_warnings(warnings)
@@ -133,6 +134,7 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     from relancegen.site.loader import load_site
 
     site = load_site(site_dir)
+    _refuse_legal_errors(site, _as_of(site, as_of))
     options = BuildOptions(
         as_of=_as_of(site, as_of),
         output=(output.resolve() if output else site.output),
@@ -144,6 +146,15 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     )
     summary = build_site(site, options)
     click.echo(format_summary(summary))
+
+
+def _refuse_legal_errors(site: Any, as_of: Any) -> None:
+    """Stop with every legal error of the site on the date (see ``law.checks.legal_errors``)."""
+    from relancegen.law.checks import legal_errors
+
+    errors = legal_errors(site, as_of)
+    if errors:
+        raise SiteError([*site.warnings, *errors])
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:

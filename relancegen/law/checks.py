@@ -7,18 +7,23 @@ import datetime as dt
 from decimal import Decimal
 
 from relancegen.errors import Location, Problem
+from relancegen.law.limitation import PERIODS, limitation_date
 from relancegen.site.model import LateInterestRule, Site
 from relancegen.site.rates import RateTables
 
 MAX_PAYMENT_DAYS = 60  # C. com. L441-10: 60 days from the invoice date at most
-LIMITATION_YEARS = {"b2b": 5, "public": 5, "b2c": 2}  # C. com. L110-4, C. conso L218-2
+LIMITATION_INTERRUPTION = {
+    "b2b": "a formal notice does not interrupt limitation, only an acknowledgement by the debtor (a payment) or a court claim does",
+    "b2c": "counted from the completion of the work (performed:), else the issue date; a formal notice does not interrupt it",
+    "public": "any written payment demand starts the 4 years again from 1 January after its year",
+}
 LIMITATION_NOTICE_DAYS = 90
+RECOVERY_INDEMNITY = Decimal("40.00")  # C. com. D441-5, CCP D2192-35
 
 
 def legal_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     """Every legal warning about the site on ``as_of``."""
     warnings = [Problem(Location("site.yml"), "rates", text, "warning") for text in site.rates.coverage_warnings(as_of)]
-    warnings += _rate_floor_warnings(site, as_of)
     if site.terms.payment_days > MAX_PAYMENT_DAYS:
         warnings.append(Problem(Location("site.yml"), "terms.payment_days", f"{site.terms.payment_days} days exceeds the 60-day maximum of C. com. L441-10 for business debtors", "warning"))
     warnings += _limitation_warnings(site, as_of)
@@ -37,7 +42,17 @@ def annual_rate_on(rule: LateInterestRule, rates: RateTables, day: dt.date) -> D
     return rule.annual_rate or Decimal("0")
 
 
-def _rate_floor_warnings(site: Site, as_of: dt.date) -> list[Problem]:
+def legal_errors(site: Site, as_of: dt.date) -> list[Problem]:
+    """What must stop ``check`` and ``build`` on ``as_of``: a contractual rate below the legal
+    floor of three times the legal rate (C. com. L441-10 II). Printing such a clause in a
+    signed letter is evidence of the creditor's own offence (L441-16), so no letter is built."""
+    found = _rate_floor_errors(site, as_of)
+    if site.terms.recovery_indemnity != RECOVERY_INDEMNITY:
+        found.append(Problem(Location("site.yml"), "terms.recovery_indemnity", f"{site.terms.recovery_indemnity} €: the recovery indemnity is fixed at 40 € per late invoice (C. com. D441-5, CCP D2192-35); a site cannot set another amount, and costs above it are claimed only as a justified additional indemnity"))
+    return found
+
+
+def _rate_floor_errors(site: Site, as_of: dt.date) -> list[Problem]:
     floor = 3 * site.rates.legal_rate(as_of)
     found = []
     rules = [(Location("site.yml"), "terms.late_interest", site.terms.late_interest)]
@@ -45,7 +60,7 @@ def _rate_floor_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     for location, field, rule in rules:
         rate = annual_rate_on(rule, site.rates, as_of)
         if rate < floor:
-            found.append(Problem(location, field, f"{rule} gives {rate} %, below 3 × the legal rate ({floor} %), the floor of C. com. L441-10", "warning"))
+            found.append(Problem(location, field, f"{rule} gives {rate} %, below 3 × the legal rate ({floor} %), the floor of C. com. L441-10 II: a letter must never state it (L441-16); raise the clause to at least {floor} % or use 3x-legal"))
     return found
 
 
@@ -54,16 +69,11 @@ def _limitation_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     for invoice in site.invoices:
         if invoice.outstanding(as_of) <= 0:
             continue
-        years = LIMITATION_YEARS[site.clients[invoice.client].kind]
-        limit = _add_years(invoice.due, years)
+        kind = site.clients[invoice.client].kind
+        limit = limitation_date(invoice, kind, site.journal_of(invoice.client))
         if as_of >= limit - dt.timedelta(days=LIMITATION_NOTICE_DAYS):
             state = "is time-barred since" if as_of >= limit else "becomes time-barred on"
-            found.append(Problem(invoice.location, f"invoices[{invoice.number}].due", f"the claim {state} {limit.isoformat()} ({years} years); a formal notice does not interrupt limitation, only an acknowledgement by the debtor or a court claim does", "warning"))
+            years, law = PERIODS[kind]
+            how = LIMITATION_INTERRUPTION[kind]
+            found.append(Problem(invoice.location, f"invoices[{invoice.number}]", f"the claim {state} {limit.isoformat()} ({years} years, {law}); {how}", "warning"))
     return found
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)

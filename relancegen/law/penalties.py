@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from relancegen.site.model import Invoice, JournalEntry, LateInterestRule, Site, Terms
@@ -84,6 +84,19 @@ def formal_notice_date(entries: Iterable[JournalEntry]) -> dt.date | None:
     return min(dates) if dates else None
 
 
+def formal_notice_dates(entries: Iterable[JournalEntry]) -> dict[str, dt.date]:
+    """For each invoice, the date of the earliest formal notice (sent or recorded) that named
+    it. A consumer owes interest on an invoice only from a notice naming it (C. civ. 1231-6,
+    1344): a notice about one invoice starts nothing on another."""
+    dates: dict[str, dt.date] = {}
+    for entry in entries:
+        if entry.stage == "formal_notice" and entry.status in ESCALATION_COUNTED:
+            for number in entry.invoices:
+                day = entry.time.date()
+                dates[number] = min(dates.get(number, day), day)
+    return dates
+
+
 def compute_penalties(
     invoice: Invoice,
     *,
@@ -100,9 +113,6 @@ def compute_penalties(
     """
     if as_of <= invoice.due or invoice.outstanding(invoice.due) <= 0:
         return None
-    settled_on = _settlement_date(invoice, as_of)
-    if settled_on is not None and not terms.claim_paid_late:
-        return None
 
     indemnity = ZERO if kind == "b2c" else terms.recovery_indemnity
     start = invoice.due
@@ -112,7 +122,9 @@ def compute_penalties(
         start = max(invoice.due, formal_notice_date)
 
     rate_of_day, label = _rate_rule(invoice, kind, terms, rates, start)
-    periods, interest_paid, principal = _accrue(invoice, start, as_of, rate_of_day, terms)
+    periods, interest_paid, principal, settled_on = _accrue(invoice, start, as_of, rate_of_day, terms)
+    if settled_on is not None and not terms.claim_paid_late:
+        return None
     end = settled_on or as_of
     if not periods and indemnity == ZERO:
         return None
@@ -131,10 +143,32 @@ def compute_penalties(
     )
 
 
+def principal_owed(
+    invoice: Invoice,
+    *,
+    kind: str,
+    terms: Terms,
+    rates: RateTables,
+    as_of: dt.date,
+    formal_notice_date: dt.date | None = None,
+) -> Decimal:
+    """The principal still owed on ``as_of``. With ``payment_allocation: interest_first`` a
+    late payment settles interest before principal, so this can exceed what the invoice's
+    payments leave of its amount (an invoice paid exactly its amount, late, still owes)."""
+    owed = invoice.outstanding(as_of)
+    if terms.payment_allocation != "interest_first":
+        return owed
+    penalties = compute_penalties(
+        invoice, kind=kind, terms=replace(terms, claim_paid_late=True), rates=rates, as_of=as_of,
+        formal_notice_date=formal_notice_date,
+    )
+    return penalties.outstanding if penalties else owed
+
+
 def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> list[InvoicePenalties]:
     """Every invoice of the site (or of one client) that owes penalties on ``as_of``."""
     results = []
-    notices = {cid: formal_notice_date(site.journal_of(cid)) for cid in site.clients}
+    notices = {cid: formal_notice_dates(site.journal_of(cid)) for cid in site.clients}
     for invoice in site.invoices:
         if client_id is not None and invoice.client != client_id:
             continue
@@ -145,23 +179,11 @@ def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> 
             terms=site.terms,
             rates=site.rates,
             as_of=as_of,
-            formal_notice_date=notices[client.id],
+            formal_notice_date=notices[client.id].get(invoice.number),
         )
         if penalties is not None:
             results.append(penalties)
     return results
-
-
-def _settlement_date(invoice: Invoice, as_of: dt.date) -> dt.date | None:
-    """The day the invoice was fully paid, if it was by ``as_of``."""
-    if invoice.outstanding(as_of) > 0:
-        return None
-    paid = ZERO
-    for payment in sorted(invoice.payments, key=lambda p: p.date):
-        paid += payment.amount
-        if paid >= invoice.amount:
-            return payment.date
-    return None
 
 
 def _rate_rule(
@@ -190,11 +212,16 @@ def _rate_rule(
 
 def _accrue(
     invoice: Invoice, start: dt.date, as_of: dt.date, rate_of_day: RateOfDay, terms: Terms
-) -> tuple[list[PenaltyPeriod], Decimal, Decimal]:
+) -> tuple[list[PenaltyPeriod], Decimal, Decimal, dt.date | None]:
     """Walk the late days once, cutting a period at each rate change, payment and (with
-    actual/actual) year start. Returns (periods, interest settled by payments, principal left).
+    actual/actual) year start. Returns (periods, interest settled by payments, principal left,
+    the day the principal was paid off or None). With ``interest_first`` a payment settles
+    the interest accrued so far before the principal (C. civ. 1343-1), so an invoice paid
+    exactly its amount, late, still owes principal.
     """
     principal = invoice.amount - invoice.paid_by(start)
+    if principal <= 0:
+        return [], ZERO, ZERO, start
     first_day = start + dt.timedelta(days=1)
     payments_by_day: dict[dt.date, Decimal] = {}
     for payment in invoice.payments:
@@ -222,9 +249,9 @@ def _accrue(
                 paid -= to_interest
             principal = max(principal - paid, ZERO)
         if principal <= 0:
-            break
+            return periods, interest_paid, ZERO, period_end
         period_start = boundary
-    return periods, interest_paid, principal
+    return periods, interest_paid, principal, None
 
 
 def _rate_cuts(first_day: dt.date, last_day: dt.date, rate_of_day: RateOfDay) -> set[dt.date]:

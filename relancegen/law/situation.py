@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from relancegen.law import stages
 from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Site
-from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date
+from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, formal_notice_dates
 
 @dataclass(frozen=True)
 class InvoiceLine:
@@ -72,7 +72,8 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
     history = site.journal_of(client.id)
     open_ = stages.open_invoices(invoices, as_of)
     notice = formal_notice_date(history)
-    lines = [_line(site, client, inv, as_of, notice) for inv in open_]
+    notices = formal_notice_dates(history)
+    lines = [_line(site, client, inv, as_of, notices.get(inv.number)) for inv in open_]
     overdue = tuple(line for line in lines if line.invoice.due < as_of)
     not_yet_due = tuple(line for line in lines if line.invoice.due >= as_of)
 
@@ -152,7 +153,8 @@ def _line(site: Site, client: Client, invoice: Invoice, as_of: dt.date, notice: 
     )
     return InvoiceLine(
         invoice=invoice,
-        outstanding=invoice.outstanding(as_of),
+        # the principal still owed: with interest_first, payments settled interest first
+        outstanding=penalties.outstanding if penalties else invoice.outstanding(as_of),
         days_late=(as_of - invoice.due).days,
         penalties=penalties,
     )

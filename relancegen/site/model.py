@@ -172,6 +172,8 @@ class Invoice:
     promise: Promise | None = None
     file: Path | None = None
     late_interest: LateInterestRule | None = None
+    performed: dt.date | None = None  # when the work or service was completed (consumer limitation)
+    received: dt.date | None = None  # when a public buyer received the invoice (its term runs from it)
     location: Location = Location("")
 
     def paid_by(self, day: dt.date) -> Decimal:

@@ -514,6 +514,8 @@ INVOICE = Record(
         "disputed": Text(),
         "promise": Record({"date": Date(required=True), "amount": Money(positive=True)}),
         "file": Text(),
+        "performed": Date(),
+        "received": Date(),
         "late_interest": LateInterest(),
     }
 )
