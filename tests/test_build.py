@@ -199,9 +199,9 @@ def test_site_overrides_one_block_and_one_letter(site_factory):
     (site_dir / "letters/overdue/letter-b.md").write_text("---\nstage: overdue\nmedium: post\nvariant: b\nsubject: \"Notre version\"\n---\nTexte du cabinet pour {{ client.name }}.\n", encoding="utf-8")
     assert CliRunner().invoke(main, ["build", "--site", str(site_dir)]).exit_code == 0
     html = (site_dir / "_site/client-a/overdue/letter.html").read_text(encoding="utf-8")
-    assert "Par délégation : Cabinet Conseil" in html
+    assert "Par délégation\u202f: Cabinet Conseil" in html  # French spacing applied to overrides too
     assert "Claire Test" in html  # super() kept the theme's signature
-    assert "Texte du cabinet pour Client A SAS." in html and "Objet :</span> Notre version" in html
+    assert "Texte du cabinet pour Client A SAS." in html and "Objet\u202f:</span> Notre version" in html
 
 
 def test_a_theme_can_extend_classic(site_factory):

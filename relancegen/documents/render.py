@@ -28,6 +28,7 @@ from relancegen.errors import Location, Problem, RelancegenError, SiteError
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import LateInterestRule, Site
 from relancegen.documents.qr import epc_qr_svg
+from relancegen.documents.typography import french_spacing, french_spacing_html
 from relancegen.law.situation import ClientSituation, InvoiceLine
 
 THEME_FILE = "theme.yml"
@@ -150,20 +151,23 @@ class Renderer:
             subject = self._render_string(letter.subject, context, letter, text=True).strip()
             context.update(subject=subject, letter_variant=letter.variant, body=self._body_html(letter, context))
         files: dict[str, bytes] = {}
+        french = (situation.client.language or self.site.language) == "fr"
+        spaced, spaced_html = (french_spacing, french_spacing_html) if french else (str, str)
         if spec.kind == "email":
-            files["txt"] = self._email_text(letter, context).encode("utf-8")
-            files["html"] = self.env.get_template(spec.template).render(context).encode("utf-8")
-            return RenderedDocument(files, subject)
-        html = self.env.get_template(spec.template).render(context)
+            files["txt"] = spaced(self._email_text(letter, context)).encode("utf-8")
+            files["html"] = spaced_html(self.env.get_template(spec.template).render(context)).encode("utf-8")
+            return RenderedDocument(files, spaced(subject) if subject else subject)
+        html = spaced_html(self.env.get_template(spec.template).render(context))
         if "html" in spec.formats:
             files["html"] = html.encode("utf-8")
         if "pdf" in spec.formats:
             files["pdf"] = self.render_pdf(html=html, base_url=str(self.base_url))
-        return RenderedDocument(files, subject)
+        return RenderedDocument(files, spaced(subject) if subject else subject)
 
     def render_page(self, template_name: str, context: dict[str, Any]) -> str:
         """Render a whole-site page (the call list, the build summary)."""
-        return self.env.get_template(template_name).render(self.site_context(), **context)
+        html = self.env.get_template(template_name).render(self.site_context(), **context)
+        return french_spacing_html(html) if self.site.language == "fr" else html
 
     # -- context ----------------------------------------------------------------------
 

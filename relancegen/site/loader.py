@@ -23,8 +23,10 @@ from relancegen.site.model import (
     DEFAULT_SCHEDULE,
     Address,
     Client,
+    ConsumerMediator,
     Contact,
     Creditor,
+    Insolvency,
     Invoice,
     Payment,
     Policy,
@@ -165,6 +167,7 @@ def _build_clients(raw_clients: list[tuple[Any, int, str]], problems: list[Probl
         fields = _fields(record)
         fields["address"] = _address(fields["address"])
         fields["contacts"] = tuple(Contact(**_fields(c)) for c in fields["contacts"])
+        fields["insolvency"] = Insolvency(**_fields(fields["insolvency"])) if fields["insolvency"] else None
         clients[record["id"]] = Client(**fields, location=location)
     return clients
 
@@ -256,6 +259,7 @@ def _build_creditor(record: dict[str, Any]) -> Creditor:
     fields = _fields(record)
     fields["address"] = _address(fields["address"])
     fields["signatory"] = Signatory(**_fields(fields["signatory"])) if fields["signatory"] else None
+    fields["consumer_mediator"] = ConsumerMediator(**_fields(fields["consumer_mediator"])) if fields["consumer_mediator"] else None
     return Creditor(**fields)
 
 

@@ -41,6 +41,8 @@ STAGE_MEDIA: dict[str, tuple[str, ...]] = {
 
 MEDIA: tuple[str, ...] = ("email", "post", "registered_post", "phone", "agency")
 
+INSOLVENCY_PROCEDURES: tuple[str, ...] = ("sauvegarde", "redressement", "liquidation")
+CIVILITIES: tuple[str, ...] = ("Mme", "M.")
 CLIENT_KINDS: tuple[str, ...] = ("b2b", "b2c", "public")
 PAYER_PROFILES: tuple[str, ...] = ("good", "average", "bad")
 DAY_COUNTS: tuple[str, ...] = ("actual/365", "actual/actual")
@@ -68,6 +70,15 @@ class Contact:
     email: str | None = None
     phone: str | None = None
     cc: bool = False
+    civility: str | None = None  # "Mme" or "M.": how a letter greets this person
+
+
+@dataclass(frozen=True)
+class ConsumerMediator:
+    """The consumer mediator a professional must name to consumers (C. conso L612-1, L616-1)."""
+
+    name: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,8 @@ class Creditor:
     bic: str | None = None
     payment_url: str | None = None
     signatory: Signatory | None = None
+    rcs: str | None = None  # the greffe's city: "RCS Lyon 732 829 320" (C. com. R123-237)
+    consumer_mediator: ConsumerMediator | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +199,16 @@ class Invoice:
 
 
 @dataclass(frozen=True)
+class Insolvency:
+    """Collective proceedings opened against a debtor (C. com. L622-21: individual actions
+    stop; the claim is declared to the mandataire within 2 months of the BODACC publication)."""
+
+    procedure: str  # sauvegarde | redressement | liquidation
+    judgment: dt.date
+    published: dt.date | None = None  # BODACC publication
+
+
+@dataclass(frozen=True)
 class Client:
     id: str
     name: str
@@ -198,6 +221,7 @@ class Client:
     usual_payment_days: int | None = None
     strategic: bool = False
     paused_until: dt.date | None = None
+    insolvency: Insolvency | None = None
     location: Location = Location("")
 
     @property

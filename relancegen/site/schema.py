@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 from relancegen.errors import Location, Problem
 from relancegen.site.model import (
+    CIVILITIES,
     CLIENT_KINDS,
+    INSOLVENCY_PROCEDURES,
     DAY_COUNTS,
     MEDIA,
     PAYER_PROFILES,
@@ -408,6 +410,8 @@ CREDITOR = Record(
         "bic": BankCode("BIC"),
         "payment_url": Text(),
         "signatory": Record({"name": Text(required=True), "title": Text(default="")}),
+        "rcs": Text(),
+        "consumer_mediator": Record({"name": Text(required=True), "url": Text()}),
     },
     required=True,
 )
@@ -481,6 +485,7 @@ CONTACT = Record(
         "email": Email(),
         "phone": Text(),
         "cc": Boolean(default=False),
+        "civility": Choice(CIVILITIES),
     }
 )
 
@@ -497,6 +502,11 @@ CLIENT = Record(
         "usual_payment_days": Integer(minimum=0, maximum=365),
         "strategic": Boolean(default=False),
         "paused_until": Date(),
+        "insolvency": Record({
+            "procedure": Choice(INSOLVENCY_PROCEDURES, required=True),
+            "judgment": Date(required=True),
+            "published": Date(),
+        }),
     }
 )
 
