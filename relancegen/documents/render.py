@@ -27,6 +27,7 @@ from relancegen.documents.kinds import DocumentSpec
 from relancegen.errors import Location, Problem, RelancegenError, SiteError
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import LateInterestRule, Site
+from relancegen.documents.greetings import greeting_for
 from relancegen.documents.qr import epc_qr_svg
 from relancegen.documents.typography import french_spacing, french_spacing_html
 from relancegen.law.situation import ClientSituation, InvoiceLine
@@ -172,7 +173,10 @@ class Renderer:
     # -- context ----------------------------------------------------------------------
 
     def site_context(self) -> dict[str, Any]:
-        return {"creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms, "signatory": self.site.creditor.signatory}
+        return {
+            "creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms,
+            "signatory": self.site.creditor.signatory, "registration": registration(self.site.creditor),
+        }
 
     def context(self, situation: ClientSituation, stage: str, medium: str) -> dict[str, Any]:
         """Every variable a letter or a template can use (documented in docs/themes.md)."""
@@ -182,10 +186,13 @@ class Renderer:
         amount = sum((line.outstanding for line in lines), Decimal("0.00"))
         if stage in ("penalties", "formal_notice", "collection"):
             amount = situation.total
+        greeting = greeting_for(client, client.accounting_contact)
         context = {
             **self.site_context(),
             "client": client,
             "contact": client.accounting_contact,
+            "greeting": greeting.email if medium == "email" else greeting.letter,
+            "courtesy": greeting.courtesy,
             "stage": stage,
             "medium": medium,
             "regime": client.kind,
@@ -318,6 +325,15 @@ def _rule_text(rule: LateInterestRule) -> str:
     if rule.kind == "3x-legal":
         return "taux égal à trois fois le taux de l'intérêt légal"
     return f"taux de {formatting.plain_number(rule.annual_rate or Decimal('0'))}\u00a0% l'an"
+
+
+def registration(creditor: Any) -> str:
+    """The creditor's registration as every document prints it (C. com. R123-237):
+    "RCS Lyon 812 345 676", or "SIREN 812 345 676" while ``creditor.rcs`` is not set."""
+    if not creditor.siren:
+        return ""
+    number = f"{creditor.siren[:3]} {creditor.siren[3:6]} {creditor.siren[6:]}"
+    return f"RCS {creditor.rcs} {number}" if creditor.rcs else f"SIREN {number}"
 
 
 def _group(iban: str | None) -> str | None:

@@ -27,6 +27,7 @@ def legal_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     if site.terms.payment_days > MAX_PAYMENT_DAYS:
         warnings.append(Problem(Location("site.yml"), "terms.payment_days", f"{site.terms.payment_days} days exceeds the 60-day maximum of C. com. L441-10 for business debtors", "warning"))
     warnings += _limitation_warnings(site, as_of)
+    warnings += _document_warnings(site, as_of)
     for client in site.clients.values():
         if not any(contact.email for contact in client.contacts):
             warnings.append(Problem(client.location, f"clients[{client.id}].contacts", "no contact has an email address: email stages cannot be sent", "warning"))
@@ -76,4 +77,21 @@ def _limitation_warnings(site: Site, as_of: dt.date) -> list[Problem]:
             years, law = PERIODS[kind]
             how = LIMITATION_INTERRUPTION[kind]
             found.append(Problem(invoice.location, f"invoices[{invoice.number}]", f"the claim {state} {limit.isoformat()} ({years} years, {law}); {how}", "warning"))
+    return found
+
+
+def _document_warnings(site: Site, as_of: dt.date) -> list[Problem]:
+    """What a lawyer would miss in the documents, though nothing blocks the build."""
+    found = []
+    if site.creditor.siren and not site.creditor.rcs:
+        found.append(Problem(Location("site.yml"), "creditor.rcs", "every document must name the greffe after the SIREN, \"RCS <city>\" (C. com. R123-237): add the city of your registry", "warning"))
+    if not site.creditor.consumer_mediator and any(client.kind == "b2c" for client in site.clients.values()):
+        found.append(Problem(Location("site.yml"), "creditor.consumer_mediator", "letters to consumers must name your consumer mediator (C. conso L612-1, L616-1): add consumer_mediator: {name, url}", "warning"))
+    for client in site.clients.values():
+        contact = client.accounting_contact
+        if client.kind == "b2c" and (contact is None or contact.civility is None) and client.name.split(" ")[0] not in ("Mme", "M.", "Madame", "Monsieur"):
+            found.append(Problem(client.location, f"clients[{client.id}].contacts", "a consumer without a civility is greeted \"Madame, Monsieur\": add civility: Mme or M. to the contact", "warning"))
+    for invoice in site.invoices:
+        if invoice.file is None and invoice.due < as_of and invoice.outstanding(as_of) > 0 and not invoice.disputed:
+            found.append(Problem(invoice.location, f"invoices[{invoice.number}].file", "no copy of the invoice: the registered letters (penalties, formal notice) will go without it; add file: invoices/<the PDF>", "warning"))
     return found

@@ -1,0 +1,44 @@
+"""What a lawyer checks on every page (issue "Documents a lawyer signs"), read back from the PDFs."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from relancegen.cli import main
+from relancegen.testing import DEFAULT_CREDITOR, run_poppler
+
+CONSUMER = {"id": "conso", "name": "Mme Julie Moreau", "kind": "b2c",
+            "address": {"lines": ["5 rue des Lilas"], "postcode": "69004", "city": "Lyon"},
+            "contacts": [{"name": "Julie Moreau", "role": "accounting", "email": "julie@example.fr"}]}
+BUSINESS = {"id": "pro", "name": "Garage SARL", "address": {"lines": ["2 rue du Garage"], "postcode": "69003", "city": "Lyon"},
+            "contacts": [{"name": "Karim Benali", "civility": "M.", "role": "accounting", "email": "k@garage.example"}]}
+INVOICES = [{"number": f"F-{client}", "client": client, "issued": "2026-08-01", "due": "2026-08-31", "amount": "300.00"}
+            for client in ("conso", "pro")]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def test_registration_and_mediator_on_the_documents(site_factory, tmp_path):
+    creditor = {**DEFAULT_CREDITOR, "rcs": "Lyon", "consumer_mediator": {"name": "CM2C", "url": "https://www.cm2c.net"}}
+    site_dir = site_factory(creditor=creditor, clients=[CONSUMER, BUSINESS], invoices=INVOICES, site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--all-stages"])
+    assert result.exit_code == 0, result.output
+    consumer = flat(run_poppler("pdftotext", site_dir / "_site/conso/formal_notice/letter.pdf", "-"))
+    business = flat(run_poppler("pdftotext", site_dir / "_site/pro/formal_notice/letter.pdf", "-"))
+    assert "RCS Lyon 812 345 676" in consumer and "RCS Lyon 812 345 676" in business  # C. com. R123-237
+    assert "médiateur de la consommation : CM2C (https://www.cm2c.net)" in consumer  # C. conso L612-1
+    assert "médiateur" not in business
+    assert consumer.count("Madame,") >= 1 and "Madame, Monsieur" not in consumer  # civility from the name
+    email = (site_dir / "_site/conso/reminder/email.html").read_text(encoding="utf-8")
+    assert "Médiateur de la consommation\u202f: CM2C" in email and "RCS Lyon 812 345 676" in email
+
+
+def test_check_names_what_a_lawyer_would_miss(site_factory):
+    site_dir = site_factory(clients=[CONSUMER, BUSINESS], invoices=INVOICES, site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["check", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    assert "creditor.rcs: every document must name the greffe after the SIREN" in result.output
+    assert "creditor.consumer_mediator: letters to consumers must name your consumer mediator" in result.output
+    assert "invoices[F-pro].file: no copy of the invoice" in result.output
