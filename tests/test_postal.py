@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from postal_server import CREDENTIALS, PostalApi
 from relancegen.cli import main
+from relancegen.testing import run_poppler
 from relancegen_postal import address_lines
 
 ENV = {"MLV_CLIENT_ID": CREDENTIALS["client_id"], "MLV_CLIENT_SECRET": CREDENTIALS["client_secret"],
@@ -145,3 +146,24 @@ def test_no_secret_in_any_file_or_output(site_factory, api):
         for path in site_dir.rglob("*"):
             if path.is_file():
                 assert secret.encode() not in path.read_bytes(), path
+
+
+def test_the_registered_letter_encloses_the_invoice_copy_it_announces(site_factory, api):
+    site_dir = make_site(site_factory, api)
+    (site_dir / "invoices").mkdir()
+    (site_dir / "invoices/F-1.pdf").write_bytes((site_dir / "_site/client-a/penalties/statement.pdf").read_bytes())
+    invoices = site_dir / "data/invoices.yml"
+    invoices.write_text(invoices.read_text(encoding="utf-8").replace("subject: Conseil", "subject: Conseil\n  file: invoices/F-1.pdf"), encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "--site", str(site_dir)]).exit_code == 0
+    letter = run_poppler("pdftotext", site_dir / "_site/client-a/penalties/letter.pdf", "-").replace("\u202f", " ")
+    assert "Pièces jointes : copie de la facture F-1 ; décompte des pénalités de retard." in " ".join(letter.split())
+    assert send(site_dir).exit_code == 0
+    (sending,) = api.submitted()
+    assert [d["name"] for d in journal(site_dir)[-1]["proof"]["documents"]] == ["letter.pdf", "statement.pdf", "F-1.pdf"]
+    assert len(sending["documents"]) == 3
+
+
+def test_a_letter_announces_no_invoice_copy_it_does_not_enclose(site_factory, api):
+    site_dir = make_site(site_factory, api)
+    letter = " ".join(run_poppler("pdftotext", site_dir / "_site/client-a/penalties/letter.pdf", "-").replace("\u202f", " ").split())
+    assert "Pièces jointes : décompte des pénalités de retard." in letter and "copie de la facture" not in letter

@@ -41,6 +41,10 @@ def recipient_of(client: Client) -> Recipient:
     )
 
 
+#: Media whose documents a postal channel prints and posts.
+PRINTED_MEDIA = ("post", "registered_post")
+
+
 def deliveries_from_manifest(site: Site, manifest: Manifest, output: Path) -> list[Delivery]:
     """Group the manifest's documents into deliveries, in a stable order."""
     groups: dict[tuple[str, str], list[ManifestEntry]] = defaultdict(list)
@@ -81,7 +85,9 @@ def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list
         stage=stage,
         medium=medium,
         invoices=tuple(invoices),
-        documents=tuple(output / e.path for e in documents),
+        # a printed letter leaves with the copies of the invoices it claims (the postal
+        # channel prints every document); an email and a case file attach them
+        documents=tuple([output / e.path for e in documents] + (copies if medium in PRINTED_MEDIA else [])),
         recipient=recipient_of(client),
         attachments=tuple([output / e.path for e in attached] + (copies if medium in ("email", "agency") else [])),
         subject=subject,

@@ -213,6 +213,10 @@ class Renderer:
             "deadline": situation.as_of + dt.timedelta(days=terms.formal_notice_days),
             "formal_notice_date": situation.formal_notice_date,
             "history": list(situation.history),
+            # what leaves with the document, so that it announces only that: the invoice
+            # copies that exist (file:) and, at the registered stages, the penalty statement
+            "enclosed_invoices": [line.invoice.number for line in lines if line.invoice.file is not None],
+            "encloses_statement": stage in STATEMENT_STAGES and medium == "registered_post",
             "payment": self._payment(lines, amount),
             "situation": situation,
         }
@@ -282,6 +286,9 @@ def _default_pdf_renderer(html: str, base_url: str) -> bytes:
 def _paragraphs(text: str) -> list[str]:
     return [chunk.strip("\n") for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
 
+
+#: Stages whose registered letter leaves with the penalty statement (documents/kinds.py).
+STATEMENT_STAGES = ("penalties", "formal_notice")
 
 BLOCK_START = re.compile(r"^\s*<(table|div|ul|ol|section|figure|h[1-6]|p)\b")
 
