@@ -69,7 +69,7 @@ def test_formal_notice_carries_the_legal_mentions(example_build):
         "Mise en demeure de payer",
         "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION",
         "Studio Lumière SARL",
-        "SIREN 812 345 676",  # creditor identity in the footer
+        "RCS Lyon 812 345 676",  # creditor identity in the footer (C. com. R123-237)
         "Transports Vial et Fils SARL",
         "120 avenue Henri Schneider",
         "69330 Meyzieu",  # the debtor's exact address
