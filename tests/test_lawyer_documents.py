@@ -42,3 +42,19 @@ def test_check_names_what_a_lawyer_would_miss(site_factory):
     assert "creditor.rcs: every document must name the greffe after the SIREN" in result.output
     assert "creditor.consumer_mediator: letters to consumers must name your consumer mediator" in result.output
     assert "invoices[F-pro].file: no copy of the invoice" in result.output
+
+
+def test_a_public_buyers_term_runs_from_its_receipt_of_the_invoice(site_factory):
+    from relancegen.site.loader import load_site
+
+    public = {"id": "mairie", "name": "Commune de Caluire", "kind": "public",
+              "address": {"lines": ["Place du Docteur Dugoujon"], "postcode": "69300", "city": "Caluire-et-Cuire"}}
+    site_dir = site_factory(clients=[public], site={"as_of": "2026-11-23"}, invoices=[
+        {"number": "P-1", "client": "mairie", "issued": "2026-09-01", "received": "2026-09-10", "amount": "100.00"},
+        {"number": "P-2", "client": "mairie", "issued": "2026-09-01", "amount": "100.00"},
+    ])
+    site = load_site(site_dir)
+    assert [str(invoice.due) for invoice in site.invoices] == ["2026-10-10", "2026-10-01"]  # 30 days from receipt / issue
+    result = CliRunner().invoke(main, ["check", "--site", str(site_dir)])
+    assert "invoices[P-2].received: a public buyer's payment term runs from its receipt of the invoice" in result.output
+    assert "invoices[P-1].received" not in result.output

@@ -92,6 +92,11 @@ def _document_warnings(site: Site, as_of: dt.date) -> list[Problem]:
         if client.kind == "b2c" and (contact is None or contact.civility is None) and client.name.split(" ")[0] not in ("Mme", "M.", "Madame", "Monsieur"):
             found.append(Problem(client.location, f"clients[{client.id}].contacts", "a consumer without a civility is greeted \"Madame, Monsieur\": add civility: Mme or M. to the contact", "warning"))
     for invoice in site.invoices:
+        kind = site.clients[invoice.client].kind
+        if invoice.received is not None and kind != "public":
+            found.append(Problem(invoice.location, f"invoices[{invoice.number}].received", "received: is for public buyers, whose term runs from their receipt of the invoice; a business or consumer term runs from the invoice (or the due date you give)", "warning"))
+        if kind == "public" and invoice.received is None and invoice.outstanding(as_of) > 0:
+            found.append(Problem(invoice.location, f"invoices[{invoice.number}].received", "a public buyer's payment term runs from its receipt of the invoice (CCP R2192-12, the Chorus Pro notification): add received: YYYY-MM-DD, else the term runs from the issue date", "warning"))
         if invoice.file is None and invoice.due < as_of and invoice.outstanding(as_of) > 0 and not invoice.disputed:
             found.append(Problem(invoice.location, f"invoices[{invoice.number}].file", "no copy of the invoice: the registered letters (penalties, formal notice) will go without it; add file: invoices/<the PDF>", "warning"))
     return found

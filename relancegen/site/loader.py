@@ -191,7 +191,8 @@ def _build_invoices(
 
 def _invoice(record: dict[str, Any], terms: Terms, root: Path, location: Location) -> Invoice:
     fields = _fields(record)
-    fields["due"] = fields["due"] or fields["issued"] + dt.timedelta(days=terms.payment_days)
+    # a public buyer's term runs from its receipt of the invoice (CCP R2192-12)
+    fields["due"] = fields["due"] or (fields["received"] or fields["issued"]) + dt.timedelta(days=terms.payment_days)
     fields["payments"] = tuple(Payment(**_fields(p)) for p in fields["payments"])
     fields["promise"] = Promise(**_fields(fields["promise"])) if fields["promise"] else None
     fields["file"] = root / fields["file"] if fields["file"] else None
