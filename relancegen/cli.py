@@ -81,6 +81,7 @@ def _echo_warnings(warnings: list[Any]) -> None:
 @reports_errors
 def check(site_dir: Path, as_of: Any) -> None:
     """Validate the site: every problem at once, as file:line: field: message."""
+    from relancegen.documents.languages import language_problems
     from relancegen.law.checks import legal_warnings
     from relancegen.site.journal import verify_chain
     from relancegen.site.loader import load_site
@@ -88,7 +89,11 @@ def check(site_dir: Path, as_of: Any) -> None:
     site = load_site(site_dir)
     _refuse_legal_errors(site, _as_of(site, as_of))
     chain = [Problem(p.location, p.field, p.message, "warning") for p in verify_chain(site.journal_dir, site.root)]
+    languages = language_problems(site)
     warnings = [*site.warnings, *legal_warnings(site, _as_of(site, as_of)), *chain]
+    if any(problem.severity == "error" for problem in languages):
+        raise SiteError([*languages, *warnings])
+    warnings += languages
     _echo_warnings(warnings)
     click.echo(
         f"{site_dir}: {len(site.clients)} clients, {len(site.invoices)} invoices, "

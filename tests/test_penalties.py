@@ -13,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 
 from relancegen.site.model import Invoice, LateInterestRule, Payment, Terms
-from relancegen.law.penalties import compute_penalties
+from relancegen.law.penalties import RateBasis, compute_penalties
 from relancegen.site.rates import load_rate_tables
 
 RATES = load_rate_tables()
@@ -89,7 +89,7 @@ def test_public_buyer_rate_is_fixed_at_the_start_half_year():
         ("2025-08-11", "2025-09-30", 51, "600.00", "11.15", "9.35"),
     ]
     assert result.indemnity == D("40.00")
-    assert "fixé au 1er janvier 2025" in result.rate_label
+    assert result.rate == RateBasis("ecb", points=D("8"), fixed_on=dt.date(2025, 1, 1))
 
 
 def test_consumer_owes_legal_interest_from_the_formal_notice_and_no_indemnity():
@@ -126,7 +126,7 @@ def test_per_invoice_fixed_rate_overrides_the_cgv():
     rule = LateInterestRule("fixed", annual_rate=D("12"), text="12%")
     result = compute_penalties(invoice("1000.00", dt.date(2026, 1, 31), rule=rule), kind="b2b", terms=Terms(), rates=RATES, as_of=dt.date(2026, 3, 2))
     assert periods(result) == [("2026-02-01", "2026-03-02", 30, "1000.00", "12", "9.86")]
-    assert result.rate_label == "12 % l'an"
+    assert result.rate == RateBasis("fixed", annual_rate=D("12"))
 
 
 def test_invoice_paid_late_still_owes_interest_to_the_payment_and_the_indemnity():

@@ -166,4 +166,4 @@ def test_the_registered_letter_encloses_the_invoice_copy_it_announces(site_facto
 def test_a_letter_announces_no_invoice_copy_it_does_not_enclose(site_factory, api):
     site_dir = make_site(site_factory, api)
     letter = " ".join(run_poppler("pdftotext", site_dir / "_site/client-a/penalties/letter.pdf", "-").replace("\u202f", " ").split())
-    assert "Pièces jointes : décompte des pénalités de retard." in letter and "copie de la facture" not in letter
+    assert "Pièce jointe : décompte des pénalités de retard." in letter and "copie de la facture" not in letter

@@ -70,7 +70,7 @@ def build_case_file(site: Site, delivery: Delivery, renderer: Renderer) -> bytes
     context = renderer.context(situation, "collection", "agency")
     bordereau = renderer.render_pdf(html=renderer.render_page("exhibits.html", {**context, "exhibits": exhibits}), base_url=str(renderer.base_url))
     members: list[tuple[str, bytes]] = [
-        ("case.json", (json.dumps(case_json(site, situation, exhibits), indent=2, ensure_ascii=False) + "\n").encode("utf-8")),
+        ("case.json", (json.dumps(case_json(site, situation, exhibits, renderer), indent=2, ensure_ascii=False) + "\n").encode("utf-8")),
         ("invoices.csv", invoices_csv(situation)),
         ("pieces/00-bordereau.pdf", bordereau),
     ]
@@ -102,7 +102,7 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def case_json(site: Site, situation: ClientSituation, exhibits: list[dict[str, Any]]) -> dict[str, Any]:
+def case_json(site: Site, situation: ClientSituation, exhibits: list[dict[str, Any]], renderer: Renderer) -> dict[str, Any]:
     creditor, client = site.creditor, situation.client
     invoices = []
     for line in (*situation.overdue, *situation.not_yet_due):
@@ -118,7 +118,7 @@ def case_json(site: Site, situation: ClientSituation, exhibits: list[dict[str, A
             "days_late": max(line.days_late, 0),
             "payments": [{"date": p.date.isoformat(), "amount": _money(p.amount)} for p in invoice.payments],
             "penalties": None if penalties is None else {
-                "rate": penalties.rate_label,
+                "rate": renderer.rate_label(penalties.rate, site.language),  # the case file is in the site's language
                 "interest": _money(penalties.interest_due),
                 "indemnity": _money(penalties.indemnity),
                 "periods": [{"from": p.start.isoformat(), "to": p.end.isoformat(), "days": p.days, "principal": _money(p.principal), "annual_rate": _money(p.annual_rate), "interest": _money(p.interest)} for p in penalties.periods],

@@ -1,40 +1,73 @@
-"""French (and English) forms of money, dates and rates, as letters print them."""
+"""Money, dates, rates and lists as letters print them, in the document's language (Babel).
+
+``language`` is a code such as ``fr``, ``en`` or ``de``. French and English use the locales a
+French creditor writes in (``fr_FR``, and ``en_GB``: "22 November 2026", "€1,234.56"); any
+other code is Babel's locale of that name, so a new language needs no change here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, parse_pattern
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
+@functools.lru_cache(maxsize=None)
+def locale_of(language: str) -> Locale:
+    """The Babel locale a document in ``language`` is written in."""
+    return Locale.parse(LOCALES.get(language, language))
+
+
+def is_known_language(language: str) -> bool:
+    """Whether Babel knows how to write dates and money in ``language``."""
+    try:
+        locale_of(language)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
+
+
 def money(value: Decimal, language: str = "fr") -> str:
-    """``Decimal("1234.56")`` → ``"1 234,56 €"`` (French separators, two decimals)."""
-    return format_currency(value, "EUR", locale=LOCALES[language], currency_digits=True)
+    """``Decimal("1234.56")`` → ``"1 234,56 €"`` in French, ``"€1,234.56"`` in English."""
+    return format_currency(value, "EUR", locale=locale_of(language), currency_digits=True)
 
 
 def date_long(day: dt.date, language: str = "fr") -> str:
-    """``2026-11-22`` → ``"22 novembre 2026"``; the first of a month is ``"1er"`` in French."""
+    """``2026-11-22`` → ``"22 novembre 2026"``, ``"22 November 2026"``; the first of a month
+    is ``"1er"`` in French."""
     if language == "fr" and day.day == 1:
-        return "1er " + format_date(day, "MMMM y", locale="fr_FR")
-    return format_date(day, "d MMMM y", locale=LOCALES[language])
+        return "1er " + format_date(day, "MMMM y", locale=locale_of("fr"))
+    return format_date(day, "long", locale=locale_of(language))
 
 
 def date_short(day: dt.date, language: str = "fr") -> str:
-    """``2026-11-22`` → ``"22/11/2026"``."""
-    return format_date(day, "dd/MM/y", locale=LOCALES[language])
+    """``2026-11-22`` → ``"22/11/2026"`` (the locale's short date, always with a 4-digit year)."""
+    pattern = locale_of(language).date_formats["short"].pattern
+    if "yyyy" not in pattern:
+        pattern = pattern.replace("yy", "y")
+    return format_date(day, pattern, locale=locale_of(language))
 
 
 def percent(value: Decimal, language: str = "fr") -> str:
-    """``Decimal("12.15")`` (already in percent) → ``"12,15 %"``."""
-    number = format_decimal(value, format="#,##0.00", locale=LOCALES[language])
-    return f"{number}\u00a0%" if language == "fr" else f"{number}%"
+    """``Decimal("12.15")`` (already in percent) → ``"12,15 %"`` in French, ``"12.15%"`` in English."""
+    number = format_decimal(value, format="#,##0.00", locale=locale_of(language))
+    pattern = parse_pattern(locale_of(language).percent_formats[None].pattern)
+    prefix, suffix = (part.replace("\u202f", "\u00a0") for part in (pattern.prefix[0], pattern.suffix[0]))
+    return f"{prefix}{number}{suffix}"
 
 
 def plain_number(value: Decimal, language: str = "fr") -> str:
     """A rate or a count without trailing zeros: ``10`` → ``"10"``, ``12.50`` → ``"12,5"``."""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",") if language == "fr" else text
+    return format_decimal(value, format="#,##0.###", locale=locale_of(language))
+
+
+def join_list(items: list[str], language: str = "fr") -> str:
+    """``["A", "B", "C"]`` → ``"A, B et C"`` in French, ``"A, B and C"`` in English."""
+    return format_list(items, locale=locale_of(language)) if items else ""

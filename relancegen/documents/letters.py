@@ -3,6 +3,10 @@
 ``letters/<stage>/<name>.md`` holds YAML front matter (stage, medium, subject, variant,
 optional regime and name) and a Jinja body. The built-in letters ship with relancegen; a
 site's own ``letters/`` folder overrides any of them by relative path, or adds variants.
+
+Letters in another language than French live in ``letters/<language>/<stage>/<name>.md``
+(``letters/en/reminder/email-a.md``); ``letters/<stage>/`` holds the French ones. A site
+overrides one language's letter by the same relative path.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from relancegen.site.model import CLIENT_KINDS, STAGES, JournalEntry
 
 FRONT_MATTER_KEYS = ("stage", "medium", "subject", "variant", "regime", "name")
 LETTER_MEDIA = ("email", "post", "phone")
+TOP_LEVEL_LANGUAGE = "fr"  # the language of letters/<stage>/<name>.md
 COUNTED_STATUSES = ("sent", "recorded")
 
 
@@ -32,6 +37,7 @@ class Letter:
     path: Path
     name: str
     regime: str | None = None
+    language: str = TOP_LEVEL_LANGUAGE
     body_line: int = 1  # line of the body's first line in the file, for template errors
 
 
@@ -48,11 +54,11 @@ def load_letters(site_root: Path) -> list[Letter]:
     files: dict[str, Path] = {}
     for folder in (builtin_letters_dir(), site_root / "letters"):
         if folder.is_dir():
-            for path in sorted(folder.glob("*/*.md")):
+            for path in sorted([*folder.glob("*/*.md"), *folder.glob("*/*/*.md")]):
                 files[path.relative_to(folder).as_posix()] = path
     letters, problems = [], []
-    for path in files.values():
-        letter = parse_letter(path, site_root, problems)
+    for relative, path in sorted(files.items()):
+        letter = parse_letter(path, site_root, problems, language=letter_language(relative))
         if letter is not None:
             letters.append(letter)
     if problems:
@@ -60,11 +66,18 @@ def load_letters(site_root: Path) -> list[Letter]:
     return letters
 
 
-def parse_letter(path: Path, site_root: Path, problems: list[Problem]) -> Letter | None:
+def letter_language(relative: str) -> str:
+    """``en/reminder/email-a.md`` → ``en``; ``reminder/email-a.md`` → ``fr``."""
+    parts = relative.split("/")
+    return parts[0] if len(parts) == 3 else TOP_LEVEL_LANGUAGE
+
+
+def parse_letter(path: Path, site_root: Path, problems: list[Problem], language: str = TOP_LEVEL_LANGUAGE) -> Letter | None:
     try:
         shown = path.relative_to(site_root).as_posix()
     except ValueError:
-        shown = f"(built-in) letters/{path.parent.name}/{path.name}"
+        folder = path.parent.name if language == TOP_LEVEL_LANGUAGE else f"{language}/{path.parent.name}"
+        shown = f"(built-in) letters/{folder}/{path.name}"
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---\n") or "\n---\n" not in text[4:]:
         problems.append(Problem(Location(shown, 1), "", "a letter starts with front matter between two '---' lines"))
@@ -79,6 +92,8 @@ def parse_letter(path: Path, site_root: Path, problems: list[Problem]) -> Letter
     found += [Problem(Location(shown, 2), key, "is required") for key in ("stage", "medium", "subject") if key not in meta]
     if meta.get("stage") not in (*STAGES, None):
         found.append(Problem(Location(shown, 2), "stage", f"unknown stage {meta.get('stage')!r}"))
+    elif meta.get("stage") is not None and meta["stage"] != path.parent.name:
+        found.append(Problem(Location(shown, 2), "stage", f"this letter is in the folder of stage {path.parent.name!r}"))
     if meta.get("medium") not in (*LETTER_MEDIA, None):
         found.append(Problem(Location(shown, 2), "medium", f"use one of {', '.join(LETTER_MEDIA)}"))
     if meta.get("regime") not in (*CLIENT_KINDS, None):
@@ -95,6 +110,7 @@ def parse_letter(path: Path, site_root: Path, problems: list[Problem]) -> Letter
         path=path,
         name=str(meta.get("name") or path.stem),
         regime=meta.get("regime"),
+        language=language,
         body_line=head.count("\n") + 3,
     )
 
@@ -108,8 +124,9 @@ def choose_letter(
     client_id: str,
     history: tuple[JournalEntry, ...],
     name: str | None = None,
+    language: str = TOP_LEVEL_LANGUAGE,
 ) -> Letter | None:
-    """The letter for this stage, medium and debtor regime.
+    """The letter for this stage, medium, debtor regime and language.
 
     Letters written for the regime win over general ones. Among variants, the choice
     rotates with the number of documents of this stage already sent to the client, offset
@@ -117,7 +134,8 @@ def choose_letter(
     """
     candidates = [
         letter for letter in letters
-        if letter.stage == stage and letter.medium == medium and (name is None or letter.name == name)
+        if letter.stage == stage and letter.medium == medium and letter.language == language
+        and (name is None or letter.name == name)
     ]
     specific = [letter for letter in candidates if letter.regime == regime]
     pool = specific or [letter for letter in candidates if letter.regime is None]

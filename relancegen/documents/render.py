@@ -6,6 +6,11 @@ theme's own template even when an override shadows it, so an override can say
 ``{% extends "theme:letter.html" %}`` and replace a single block; ``<name>:`` reaches a
 named theme. Everything is autoescaped; an undefined variable is an error naming the
 template and the variable.
+
+Documents are written in the client's ``language``, else the site's: the template context's
+``language`` picks the catalogue of the theme's strings (``{% trans %}``, see
+``documents/catalogues.py``), the letters of that language, and the forms of dates, money
+and rates the filters print.
 """
 
 from __future__ import annotations
@@ -23,13 +28,16 @@ import yaml
 from markupsafe import Markup
 
 from relancegen.documents import formatting
+from relancegen.documents.catalogues import Catalogues
 from relancegen.documents.kinds import DocumentSpec
 from relancegen.errors import Location, Problem, RelancegenError, SiteError
 from relancegen.documents.letters import Letter, choose_letter, load_letters
-from relancegen.site.model import LateInterestRule, Site
+from relancegen.site.model import Client, Site
 from relancegen.documents.greetings import greeting_for
 from relancegen.documents.qr import epc_qr_svg
 from relancegen.documents.typography import french_spacing, french_spacing_html
+from relancegen.law.eu import late_payment_directive_applies
+from relancegen.law.penalties import RateBasis, rate_basis
 from relancegen.law.situation import ClientSituation, InvoiceLine
 
 THEME_FILE = "theme.yml"
@@ -38,6 +46,8 @@ BLOCKS_TEMPLATE = "blocks.html"
 TEXT_BLOCKS_TEMPLATE = "blocks.txt"
 BLOCK_NAMES = ("invoice_table", "not_yet_due_table", "payment_block", "penalty_table")
 REGISTERED_STAGES = ("penalties", "formal_notice")
+RATES_TEMPLATE = "rates.txt"
+DEFAULT_SOURCE_LANGUAGE = "fr"
 
 
 @dataclass(frozen=True)
@@ -73,9 +83,34 @@ def theme_chain(site_root: Path, theme: str) -> list[Path]:
         if folder in chain:
             raise RelancegenError(f"theme {current!r} extends itself")
         chain.append(folder)
-        meta = yaml.safe_load((folder / THEME_FILE).read_text(encoding="utf-8")) if (folder / THEME_FILE).is_file() else {}
-        current = (meta or {}).get("extends")
+        current = _theme_meta(folder).get("extends")
     return chain
+
+
+def _theme_meta(folder: Path) -> dict[str, Any]:
+    path = folder / THEME_FILE
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
+
+
+def theme_source_language(chain: list[Path]) -> str:
+    """The language the theme's strings are written in (``source_language`` in theme.yml,
+    inherited from the theme it extends; French by default)."""
+    for folder in chain:
+        language = _theme_meta(folder).get("source_language")
+        if language:
+            return str(language)
+    return DEFAULT_SOURCE_LANGUAGE
+
+
+def theme_catalogues(site: Site) -> Catalogues:
+    """The catalogues of the theme chain and the site's ``locales/`` (the site's win)."""
+    chain = theme_chain(site.root, site.theme)
+    return Catalogues([*reversed(chain), site.root], theme_source_language(chain))
+
+
+def document_language(site: Site, client: Client) -> str:
+    """The language of a client's documents: the client's ``language``, else the site's."""
+    return client.language or site.language
 
 
 def _theme_folder(site_root: Path, theme: str) -> Path:
@@ -89,10 +124,11 @@ def _theme_folder(site_root: Path, theme: str) -> Path:
 
 
 def create_environment(
-    site: Site, extra_filters: dict[str, Any] | None = None, extra_template_dirs: list[Path] | None = None
+    site: Site, extra_filters: dict[str, Any] | None = None, extra_template_dirs: list[Path] | None = None,
+    catalogues: Catalogues | None = None,
 ) -> jinja2.Environment:
-    """The theme's Jinja environment, with overrides, prefixes, filters, and the template
-    folders plugins ship (searched last)."""
+    """The theme's Jinja environment, with overrides, prefixes, filters, the theme's
+    catalogues (``jinja2.ext.i18n``), and the template folders plugins ship (searched last)."""
     chain = theme_chain(site.root, site.theme)
     theme_loader = jinja2.FileSystemLoader([str(path) for path in chain])
     prefixes: dict[str, jinja2.BaseLoader] = {"theme": theme_loader}
@@ -110,15 +146,44 @@ def create_environment(
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(
-        money=formatting.money,
-        date_long=formatting.date_long,
-        date_short=formatting.date_short,
-        percent=formatting.percent,
-    )
+    env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's whitespace is normalised
+    install_catalogues(env, catalogues or theme_catalogues(site), site.language)
+    env.filters.update({
+        name: _in_language(function, site.language)
+        for name, function in (
+            ("money", formatting.money), ("date_long", formatting.date_long), ("date_short", formatting.date_short),
+            ("percent", formatting.percent), ("plain_number", formatting.plain_number), ("join_list", formatting.join_list),
+        )
+    })
     env.filters.update(extra_filters or {})
     return env
+
+
+def _in_language(function: Any, default: str) -> Any:
+    """A formatting function as a filter writing in the template context's ``language``."""
+
+    @jinja2.pass_context
+    def in_language(context: jinja2.runtime.Context, value: Any) -> str:
+        return function(value, context.get("language") or default)
+
+    in_language.__doc__ = function.__doc__
+    return in_language
+
+
+def install_catalogues(env: jinja2.Environment, catalogues: Catalogues, default: str) -> None:
+    """``gettext`` and ``ngettext`` for ``{% trans %}``, translating into the context's language."""
+
+    @jinja2.pass_context
+    def gettext(context: jinja2.runtime.Context, message: str) -> str:
+        return catalogues.gettext(context.get("language") or default, message, context.name)
+
+    @jinja2.pass_context
+    def ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
+        return catalogues.ngettext(context.get("language") or default, singular, plural, count, context.name)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
 class Renderer:
@@ -130,7 +195,8 @@ class Renderer:
     ):
         self.site = site
         self.render_pdf = render_pdf or _default_pdf_renderer
-        self.env = create_environment(site, extra_filters, extra_template_dirs)
+        self.catalogues = theme_catalogues(site)
+        self.env = create_environment(site, extra_filters, extra_template_dirs, self.catalogues)
         self.template_dirs = [*theme_chain(site.root, site.theme), site.root / OVERRIDES_DIR, *(extra_template_dirs or ())]
         # The same loaders and filters without HTML escaping, for plain-text email parts.
         self.text_env = self.env.overlay(autoescape=False)
@@ -139,6 +205,7 @@ class Renderer:
         self.letter_text_env = self.text_env.overlay(trim_blocks=False, lstrip_blocks=False)
         self.letters = load_letters(site.root)
         self._letter_templates: dict[tuple[str, bool], jinja2.Template] = {}
+        self._rate_wording: dict[str, Any] = {}
         self.base_url = theme_chain(site.root, site.theme)[0]
 
     # -- public API -------------------------------------------------------------------
@@ -152,7 +219,7 @@ class Renderer:
             subject = self._render_string(letter.subject, context, letter, text=True).strip()
             context.update(subject=subject, letter_variant=letter.variant, body=self._body_html(letter, context))
         files: dict[str, bytes] = {}
-        french = (situation.client.language or self.site.language) == "fr"
+        french = context["language"] == "fr"
         spaced, spaced_html = (french_spacing, french_spacing_html) if french else (str, str)
         if spec.kind == "email":
             files["txt"] = spaced(self._email_text(letter, context)).encode("utf-8")
@@ -175,7 +242,8 @@ class Renderer:
     def site_context(self) -> dict[str, Any]:
         return {
             "creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms,
-            "signatory": self.site.creditor.signatory, "registration": registration(self.site.creditor),
+            "signatory": self.site.creditor.signatory, "language": self.site.language,
+            "registration": registration(self.site.creditor),
         }
 
     def context(self, situation: ClientSituation, stage: str, medium: str) -> dict[str, Any]:
@@ -183,6 +251,8 @@ class Renderer:
         client = situation.client
         lines = situation.prevention if stage == "prevention" else situation.overdue
         terms = self.site.terms
+        # What goes to the agency is in the site's language; what goes to the debtor, in theirs.
+        language = self.site.language if medium == "agency" else document_language(self.site, client)
         amount = sum((line.outstanding for line in lines), Decimal("0.00"))
         if stage in ("penalties", "formal_notice", "collection"):
             amount = situation.total
@@ -190,6 +260,7 @@ class Renderer:
         context = {
             **self.site_context(),
             "client": client,
+            "language": language,
             "contact": client.accounting_contact,
             "greeting": greeting.email if medium == "email" else greeting.letter,
             "courtesy": greeting.courtesy,
@@ -201,14 +272,15 @@ class Renderer:
             "invoices": list(lines),
             "not_yet_due": [line for line in situation.not_yet_due if line not in situation.prevention] if stage == "prevention" else list(situation.not_yet_due),
             "prevention": list(situation.prevention),
-            "invoice_numbers": french_list([line.invoice.number for line in lines]),
+            "invoice_numbers": formatting.join_list([line.invoice.number for line in lines], language),
             "principal": situation.principal if stage != "prevention" else amount,
             "interest": situation.interest,
             "indemnity": situation.indemnity,
             "total": situation.total if stage != "prevention" else amount,
             "balance": situation.balance,
             "amount_to_pay": amount,
-            "late_interest_text": late_interest_text(client.kind, lines, self.site),
+            "late_interest_text": self.late_interest_text(client.kind, lines, language),
+            "late_payment_directive": late_payment_directive_applies(client.kind, self.site.creditor.address.country, client.address.country),
             "recovery_indemnity": None if client.kind == "b2c" else terms.recovery_indemnity,
             "deadline": situation.as_of + dt.timedelta(days=terms.formal_notice_days),
             "formal_notice_date": situation.formal_notice_date,
@@ -216,6 +288,7 @@ class Renderer:
             # what leaves with the document, so that it announces only that: the invoice
             # copies that exist (file:) and, at the registered stages, the penalty statement
             "enclosed_invoices": [line.invoice.number for line in lines if line.invoice.file is not None],
+            "enclosed_numbers": formatting.join_list([line.invoice.number for line in lines if line.invoice.file is not None], language),
             "encloses_statement": stage in STATEMENT_STAGES and medium == "registered_post",
             "payment": self._payment(lines, amount),
             "situation": situation,
@@ -240,15 +313,36 @@ class Renderer:
         text_blocks = self.text_env.get_template(TEXT_BLOCKS_TEMPLATE).make_module(context)
         return {name: str(getattr(text_blocks, name)()).strip("\n") for name in BLOCK_NAMES}
 
+    # -- rates -------------------------------------------------------------------------
+
+    def late_interest_text(self, kind: str, lines: list[InvoiceLine], language: str) -> str:
+        """How a letter names the rate this debtor owes (after "au"/"at the"); when the
+        invoices carry different contractual rates, each invoice's rate is named."""
+        terms_rule = self.site.terms.late_interest
+        bases = [(line.invoice.number, rate_basis(kind, line.invoice.late_interest or terms_rule)) for line in lines]
+        return str(self._rates(language).late_interest_text(bases or [("", rate_basis(kind, terms_rule))])).strip()
+
+    def rate_label(self, rate: RateBasis, language: str) -> str:
+        """The short description of a rate applied by the penalty engine, e.g. "taux BCE + 10 points"."""
+        return str(self._rates(language).rate_label(rate)).strip()
+
+    def _rates(self, language: str) -> Any:
+        """The theme's rate wording (rates.txt), in ``language``."""
+        if language not in self._rate_wording:
+            self._rate_wording[language] = self.text_env.get_template(RATES_TEMPLATE).make_module({"language": language})
+        return self._rate_wording[language]
+
     # -- letters ----------------------------------------------------------------------
 
     def _letter(self, spec: DocumentSpec, situation: ClientSituation) -> Letter:
         letter = choose_letter(
             self.letters, stage=spec.stage, medium=spec.letter or "", regime=situation.client.kind,
             client_id=situation.client.id, history=situation.history, name=spec.letter_name,
+            language=document_language(self.site, situation.client),
         )
         if letter is None:
-            raise RelancegenError(f"no letter for stage {spec.stage!r} and medium {spec.letter!r} in letters/")
+            language = document_language(self.site, situation.client)
+            raise RelancegenError(f"no {language!r} letter for stage {spec.stage!r} and medium {spec.letter!r} in letters/")
         return letter
 
     def _render_string(self, source: str, context: dict[str, Any], letter: Letter, *, text: bool) -> str:
@@ -302,36 +396,6 @@ def _paragraph_html(chunk: str) -> str:
     if all(line.startswith("- ") for line in lines):
         return "<ul>" + "".join(f"<li>{line[2:]}</li>" for line in lines) + "</ul>"
     return f"<p>{'<br>'.join(lines)}</p>"
-
-
-def french_list(items: list[str]) -> str:
-    """``["A", "B", "C"]`` → ``"A, B et C"``."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
-
-
-def late_interest_text(kind: str, lines: list[InvoiceLine], site: Site) -> str:
-    """How a letter names the rate that applies to this debtor; when the invoices carry
-    different contractual rates, each invoice's rate is named."""
-    if kind == "b2c":
-        return "taux de l'intérêt légal"
-    if kind == "public":
-        return "taux de refinancement de la Banque centrale européenne majoré de 8 points"
-    rules = {line.invoice.number: line.invoice.late_interest or site.terms.late_interest for line in lines}
-    if len(set(rules.values())) > 1:
-        parts = [f"{number} : {_rule_text(rule)}" for number, rule in rules.items()]
-        return "taux propre à chaque facture (" + " ; ".join(parts) + ")"
-    return _rule_text(next(iter(rules.values()), site.terms.late_interest))
-
-
-def _rule_text(rule: LateInterestRule) -> str:
-    """The rate as a phrase that follows "au": "taux de 12 % l'an"."""
-    if rule.kind == "ecb":
-        return f"taux de refinancement de la Banque centrale européenne majoré de {formatting.plain_number(rule.points)} points"
-    if rule.kind == "3x-legal":
-        return "taux égal à trois fois le taux de l'intérêt légal"
-    return f"taux de {formatting.plain_number(rule.annual_rate or Decimal('0'))}\u00a0% l'an"
 
 
 def registration(creditor: Any) -> str:

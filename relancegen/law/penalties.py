@@ -18,6 +18,7 @@ Nothing here reads the clock or a file: the build date and the tables are argume
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -44,6 +45,22 @@ class PenaltyPeriod:
 
 
 @dataclass(frozen=True)
+class RateBasis:
+    """What the late-interest rate is, as data; ``documents/`` words it in each language.
+
+    ``kind`` is ``legal`` (the legal interest rate), ``ecb`` (the ECB main refinancing rate
+    plus ``points``), ``3x-legal`` (three times the legal rate) or ``fixed`` (``annual_rate``
+    percent a year). ``fixed_on`` is set for public buyers: the first day of the half-year
+    whose ECB rate applies to the whole delay (CCP R2192-31).
+    """
+
+    kind: str
+    points: Decimal | None = None
+    annual_rate: Decimal | None = None
+    fixed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class InvoicePenalties:
     invoice: str
     client: str
@@ -54,7 +71,7 @@ class InvoicePenalties:
     indemnity: Decimal
     periods: tuple[PenaltyPeriod, ...]
     interest_paid: Decimal = Decimal("0.00")  # with interest_first: interest settled by payments
-    rate_label: str = ""  # how the rate is described in letters, e.g. "taux BCE + 10 points"
+    rate: RateBasis = RateBasis("legal")  # the rate applied, worded by documents/ per language
     disputed: str | None = None  # the dispute's reason: such an invoice is out of the dunning
 
     @property
@@ -121,7 +138,7 @@ def compute_penalties(
             return None
         start = max(invoice.due, formal_notice_date)
 
-    rate_of_day, label = _rate_rule(invoice, kind, terms, rates, start)
+    rate_of_day, basis = _rate_rule(invoice, kind, terms, rates, start)
     periods, interest_paid, principal, settled_on = _accrue(invoice, start, as_of, rate_of_day, terms)
     if settled_on is not None and not terms.claim_paid_late:
         return None
@@ -138,7 +155,7 @@ def compute_penalties(
         indemnity=indemnity,
         periods=tuple(periods),
         interest_paid=interest_paid,
-        rate_label=label,
+        rate=basis,
         disputed=invoice.disputed,
     )
 
@@ -186,28 +203,37 @@ def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> 
     return results
 
 
+def rate_basis(kind: str, rule: LateInterestRule) -> RateBasis:
+    """The rate a debtor of this regime owes under ``rule`` (the invoice's or the terms')."""
+    if kind == "b2c":
+        return RateBasis("legal")
+    if kind == "public":
+        return RateBasis("ecb", points=PUBLIC_POINTS)
+    if rule.kind == "ecb":
+        return RateBasis("ecb", points=rule.points)
+    if rule.kind == "3x-legal":
+        return RateBasis("3x-legal")
+    return RateBasis("fixed", annual_rate=rule.annual_rate or ZERO)
+
+
 def _rate_rule(
     invoice: Invoice, kind: str, terms: Terms, rates: RateTables, start: dt.date
-) -> tuple[RateOfDay, str]:
-    """The annual rate (percent) applying to each late day, and its description in French."""
-    if kind == "b2c":
-        return rates.legal_rate, "taux de l'intérêt légal"
+) -> tuple[RateOfDay, RateBasis]:
+    """The annual rate (percent) applying to each late day, and what that rate is."""
+    basis = rate_basis(kind, invoice.late_interest or terms.late_interest)
     if kind == "public":
         first_day = start + dt.timedelta(days=1)
         fixed = rates.ecb_half_year_rate(first_day) + PUBLIC_POINTS
-        fixed_on = half_year_start(first_day)
-        day_word = "1er" if fixed_on.day == 1 else str(fixed_on.day)
-        month = "janvier" if fixed_on.month == 1 else "juillet"
-        label = f"taux BCE + 8 points, fixé au {day_word} {month} {fixed_on.year}"
-        return (lambda _day: fixed), label
-    rule: LateInterestRule = invoice.late_interest or terms.late_interest
-    if rule.kind == "ecb":
-        points = rule.points
-        return (lambda day: rates.ecb_half_year_rate(day) + points), f"taux BCE + {_plain_number(points)} points"
-    if rule.kind == "3x-legal":
-        return (lambda day: 3 * rates.legal_rate(day)), "3 × taux de l'intérêt légal"
-    annual = rule.annual_rate or ZERO
-    return (lambda _day: annual), f"{_plain_number(annual)} % l'an"
+        return (lambda _day: fixed), dataclasses.replace(basis, fixed_on=half_year_start(first_day))
+    if basis.kind == "legal":
+        return rates.legal_rate, basis
+    if basis.kind == "ecb":
+        points = basis.points or ZERO
+        return (lambda day: rates.ecb_half_year_rate(day) + points), basis
+    if basis.kind == "3x-legal":
+        return (lambda day: 3 * rates.legal_rate(day)), basis
+    annual = basis.annual_rate or ZERO
+    return (lambda _day: annual), basis
 
 
 def _accrue(
@@ -282,8 +308,3 @@ def _period(start: dt.date, end: dt.date, principal: Decimal, rate: Decimal, ter
         annual_rate=rate,
         interest=period_interest(principal, rate, start, end, terms.day_count),
     )
-
-
-def _plain_number(value: Decimal) -> str:
-    """A rate without trailing zeros, in French: ``12.50`` → ``"12,5"``."""
-    return format(value.normalize(), "f").replace(".", ",")

@@ -174,6 +174,14 @@ def Email(**kwargs: Any) -> Matching:  # noqa: N802
     return Matching(EMAIL_PATTERN, "is not an email address", **kwargs)
 
 
+LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
+
+
+def Language(**kwargs: Any) -> Matching:  # noqa: N802
+    """A document language: fr, en, or any code with letters and a theme catalogue (check says)."""
+    return Matching(LANGUAGE_PATTERN, "is not a language code such as fr, en or de", **kwargs)
+
+
 class Choice(Text):
     def __init__(self, choices: tuple[str, ...], **kwargs: Any):
         super().__init__(**kwargs)
@@ -388,7 +396,7 @@ ADDRESS = Record(
 SITE_SECTION = Record(
     {
         "title": Text(default="Relances"),
-        "language": Choice(("fr", "en"), required=True),
+        "language": Language(required=True),
         "theme": Text(default="classic"),
         "output": Text(default="_site"),
         "as_of": Date(),
@@ -496,7 +504,7 @@ CLIENT = Record(
         "kind": Choice(CLIENT_KINDS, default="b2b"),
         "siren": Siren(),
         "address": ADDRESS,
-        "language": Choice(("fr", "en")),
+        "language": Language(),
         "contacts": ListOf(CONTACT),
         "payer": Choice(PAYER_PROFILES, default="average"),
         "usual_payment_days": Integer(minimum=0, maximum=365),
