@@ -39,3 +39,14 @@ def test_documents_greet_the_contact_by_civility(site_factory):
     assert email.startswith("Bonjour Madame Roux,")
     letter = (site_dir / "_site/client-a/formal_notice/letter.html").read_text(encoding="utf-8")
     assert "<p>Madame,</p>" in letter and "agréer, Madame, l" in letter and "Madame, Monsieur" not in letter
+
+
+@pytest.mark.parametrize(("contact", "letter", "email", "sign_off"), [
+    (Contact("Stéphanie Roux", civility="Mme"), "Dear Ms Roux,", "Dear Ms Roux,", "Yours sincerely,"),
+    (Contact("Karim Benali", civility="M."), "Dear Mr Benali,", "Dear Mr Benali,", "Yours sincerely,"),
+    (Contact("Accounts department"), "Dear Sir or Madam,", "Hello,", "Yours faithfully,"),
+])
+def test_english_greetings(contact, letter, email, sign_off):
+    client = Client(id="c", name="Firm Ltd", address=ADDRESS, contacts=(contact,))
+    greeting = greeting_for(client, contact, "en")
+    assert (greeting.letter, greeting.email, greeting.sign_off) == (letter, email, sign_off)

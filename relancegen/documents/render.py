@@ -256,7 +256,7 @@ class Renderer:
         amount = sum((line.outstanding for line in lines), Decimal("0.00"))
         if stage in ("penalties", "formal_notice", "collection"):
             amount = situation.total
-        greeting = greeting_for(client, client.accounting_contact)
+        greeting = greeting_for(client, client.accounting_contact, language)
         context = {
             **self.site_context(),
             "client": client,
@@ -264,6 +264,7 @@ class Renderer:
             "contact": client.accounting_contact,
             "greeting": greeting.email if medium == "email" else greeting.letter,
             "courtesy": greeting.courtesy,
+            "sign_off": greeting.sign_off,
             "stage": stage,
             "medium": medium,
             "regime": client.kind,
