@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from click.testing import CliRunner
 
 from relancegen.cli import main
@@ -58,3 +60,45 @@ def test_a_public_buyers_term_runs_from_its_receipt_of_the_invoice(site_factory)
     result = CliRunner().invoke(main, ["check", "--site", str(site_dir)])
     assert "invoices[P-2].received: a public buyer's payment term runs from its receipt of the invoice" in result.output
     assert "invoices[P-1].received" not in result.output
+
+
+def test_statements_list_each_payment_with_its_imputation_and_the_principal_the_engine_computed(site_factory):
+    site_dir = site_factory(
+        terms={"payment_days": 30, "late_interest": "10%", "payment_allocation": "interest_first"},
+        site={"as_of": "2025-11-29"},
+        invoices=[{"number": "F-1", "client": "client-a", "issued": "2025-08-31", "due": "2025-09-30", "amount": "1000.00",
+                   "payments": [{"date": "2025-10-30", "amount": "500.00"}]}],
+    )
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--all-stages", "--client", "client-a"])
+    assert result.exit_code == 0, result.output
+    statement = flat(run_poppler("pdftotext", site_dir / "_site/client-a/formal_notice/statement.pdf", "-"))
+    # hand-computed in test_penalties.py: 8,22 € of interest settled first, 491,78 € on the principal
+    assert "paiement du 30/10/2025 : 500,00 €, imputé sur les intérêts pour 8,22 € et sur le principal pour 491,78 €" in statement
+    assert "Principal restant dû 508,22 €" in statement  # not 500,00 €: the payment is counted once
+    letter = flat(run_poppler("pdftotext", site_dir / "_site/client-a/formal_notice/letter.pdf", "-"))
+    assert "principal 508,22 €" in letter and "intérêts de retard 4,18 €" in letter
+
+
+def test_a_consumer_gets_no_zero_statement_before_the_notice_and_one_amount_per_letter(site_factory):
+    site_dir = site_factory(clients=[CONSUMER], invoices=[INVOICES[0]], site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--all-stages"])
+    assert result.exit_code == 0, result.output
+    assert not (site_dir / "_site/conso/penalties/statement.pdf").exists()
+    letter = flat(run_poppler("pdftotext", site_dir / "_site/conso/penalties/letter.pdf", "-"))
+    assert "Pièces jointes" not in letter and "Pièce jointe" not in letter and "décompte" not in letter.lower()
+    amounts = set(re.findall(r"(?<!\d)(?<!\d )\d{1,3}(?: \d{3})*,\d\d €", letter))
+    assert amounts == {"300,00 €"}, amounts  # the text and the payment block state one amount
+
+
+def test_no_journal_code_in_french_call_sheets_and_case_files(tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).parent.parent
+    result = CliRunner().invoke(main, ["build", "--site", str(example), "--out", str(tmp_path), "--all-stages", "--client", "menuiserie-fabre"])
+    assert result.exit_code == 0, result.output
+    for document in ("call/call-sheet.pdf", "collection/case-summary.pdf"):
+        text = flat(run_poppler("pdftotext", tmp_path / "menuiserie-fabre" / document, "-"))
+        for code in ("registered_post", "formal_notice", "message_id", "tracking", " sent ", " recorded ", "[{"):
+            assert code not in text, (document, code)
+    summary = flat(run_poppler("pdftotext", tmp_path / "menuiserie-fabre/collection/case-summary.pdf", "-"))
+    assert "lettre recommandée AR" in summary and "mise en demeure" in summary and "numéro de suivi : 1A00123456999" in summary

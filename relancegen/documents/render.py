@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from relancegen.documents import formatting
 from relancegen.documents.catalogues import Catalogues
-from relancegen.documents.kinds import DocumentSpec
+from relancegen.documents.kinds import DocumentSpec, has_statement
 from relancegen.errors import Location, Problem, RelancegenError, SiteError
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import Client, Site
@@ -290,7 +290,7 @@ class Renderer:
             # copies that exist (file:) and, at the registered stages, the penalty statement
             "enclosed_invoices": [line.invoice.number for line in lines if line.invoice.file is not None],
             "enclosed_numbers": formatting.join_list([line.invoice.number for line in lines if line.invoice.file is not None], language),
-            "encloses_statement": stage in STATEMENT_STAGES and medium == "registered_post",
+            "encloses_statement": medium == "registered_post" and has_statement(situation, stage),
             "payment": self._payment(lines, amount),
             "situation": situation,
         }
@@ -381,9 +381,6 @@ def _default_pdf_renderer(html: str, base_url: str) -> bytes:
 def _paragraphs(text: str) -> list[str]:
     return [chunk.strip("\n") for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
 
-
-#: Stages whose registered letter leaves with the penalty statement (documents/kinds.py).
-STATEMENT_STAGES = ("penalties", "formal_notice")
 
 BLOCK_START = re.compile(r"^\s*<(table|div|ul|ol|section|figure|h[1-6]|p)\b")
 

@@ -21,6 +21,7 @@ import calendar
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -61,6 +62,20 @@ class RateBasis:
 
 
 @dataclass(frozen=True)
+class Imputation:
+    """A payment and what it settled: interest first under ``interest_first`` (C. civ.
+    1343-1), else all of it on the principal."""
+
+    date: dt.date
+    amount: Decimal
+    to_interest: Decimal
+
+    @property
+    def to_principal(self) -> Decimal:
+        return self.amount - self.to_interest
+
+
+@dataclass(frozen=True)
 class InvoicePenalties:
     invoice: str
     client: str
@@ -73,6 +88,7 @@ class InvoicePenalties:
     interest_paid: Decimal = Decimal("0.00")  # with interest_first: interest settled by payments
     rate: RateBasis = RateBasis("legal")  # the rate applied, worded by documents/ per language
     disputed: str | None = None  # the dispute's reason: such an invoice is out of the dunning
+    imputations: tuple[Imputation, ...] = ()  # each payment, and what it settled
 
     @property
     def interest_due(self) -> Decimal:
@@ -139,7 +155,7 @@ def compute_penalties(
         start = max(invoice.due, formal_notice_date)
 
     rate_of_day, basis = _rate_rule(invoice, kind, terms, rates, start)
-    periods, interest_paid, principal, settled_on = _accrue(invoice, start, as_of, rate_of_day, terms)
+    periods, interest_paid, principal, settled_on, imputations = _accrue(invoice, start, as_of, rate_of_day, terms)
     if settled_on is not None and not terms.claim_paid_late:
         return None
     end = settled_on or as_of
@@ -155,6 +171,7 @@ def compute_penalties(
         indemnity=indemnity,
         periods=tuple(periods),
         interest_paid=interest_paid,
+        imputations=tuple(imputations),
         rate=basis,
         disputed=invoice.disputed,
     )
@@ -236,18 +253,26 @@ def _rate_rule(
     return (lambda _day: annual), basis
 
 
+class _Accrual(NamedTuple):
+    periods: list[PenaltyPeriod]
+    interest_paid: Decimal  # interest settled by payments (interest_first)
+    principal: Decimal  # principal left
+    settled_on: dt.date | None  # the day the principal was paid off
+    imputations: list[Imputation]
+
+
 def _accrue(
     invoice: Invoice, start: dt.date, as_of: dt.date, rate_of_day: RateOfDay, terms: Terms
-) -> tuple[list[PenaltyPeriod], Decimal, Decimal, dt.date | None]:
+) -> _Accrual:
     """Walk the late days once, cutting a period at each rate change, payment and (with
-    actual/actual) year start. Returns (periods, interest settled by payments, principal left,
-    the day the principal was paid off or None). With ``interest_first`` a payment settles
-    the interest accrued so far before the principal (C. civ. 1343-1), so an invoice paid
-    exactly its amount, late, still owes principal.
+    actual/actual) year start, and impute each payment. With ``interest_first`` a payment
+    settles the interest accrued so far before the principal (C. civ. 1343-1), so an invoice
+    paid exactly its amount, late, still owes principal.
     """
+    imputations = [Imputation(p.date, p.amount, ZERO) for p in sorted(invoice.payments, key=lambda p: p.date) if p.date <= start]
     principal = invoice.amount - invoice.paid_by(start)
     if principal <= 0:
-        return [], ZERO, ZERO, start
+        return _Accrual([], ZERO, ZERO, start, imputations)
     first_day = start + dt.timedelta(days=1)
     payments_by_day: dict[dt.date, Decimal] = {}
     for payment in invoice.payments:
@@ -268,16 +293,17 @@ def _accrue(
             periods.append(_period(period_start, period_end, principal, rate_of_day(period_start), terms))
         paid = payments_by_day.get(period_end, ZERO)
         if paid:
+            to_interest = ZERO
             if terms.payment_allocation == "interest_first":
                 unpaid_interest = sum((p.interest for p in periods), ZERO) - interest_paid
                 to_interest = min(paid, unpaid_interest)
                 interest_paid += to_interest
-                paid -= to_interest
-            principal = max(principal - paid, ZERO)
+            imputations.append(Imputation(period_end, paid, to_interest))
+            principal = max(principal - (paid - to_interest), ZERO)
         if principal <= 0:
-            return periods, interest_paid, ZERO, period_end
+            return _Accrual(periods, interest_paid, ZERO, period_end, imputations)
         period_start = boundary
-    return periods, interest_paid, principal, None
+    return _Accrual(periods, interest_paid, principal, None, imputations)
 
 
 def _rate_cuts(first_day: dt.date, last_day: dt.date, rate_of_day: RateOfDay) -> set[dt.date]:
