@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from relancegen.cli import main
@@ -102,3 +103,27 @@ def test_no_journal_code_in_french_call_sheets_and_case_files(tmp_path):
             assert code not in text, (document, code)
     summary = flat(run_poppler("pdftotext", tmp_path / "menuiserie-fabre/collection/case-summary.pdf", "-"))
     assert "lettre recommandée AR" in summary and "mise en demeure" in summary and "numéro de suivi : 1A00123456999" in summary
+
+
+PUBLIC = {"id": "mairie", "name": "Commune de Caluire", "kind": "public",
+          "address": {"lines": ["Place du Docteur Dugoujon"], "postcode": "69300", "city": "Caluire-et-Cuire"},
+          "contacts": [{"name": "Service comptabilité", "role": "accounting", "email": "finances@mairie.example"}]}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_public_buyers_get_public_law_letters(site_factory, language):
+    creditor = {**DEFAULT_CREDITOR, "payment_url": "https://pay.example.fr/{invoice}"}
+    site_dir = site_factory(creditor=creditor, clients=[{**PUBLIC, "language": language}], site={"as_of": "2026-11-23"}, invoices=[
+        {"number": "P-1", "client": "mairie", "issued": "2026-08-01", "received": "2026-08-01", "amount": "1200.00"}])
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--all-stages"])
+    assert result.exit_code == 0, result.output
+    texts = {stage: flat(run_poppler("pdftotext", site_dir / f"_site/mairie/{stage}/letter.pdf", "-"))
+             for stage in ("overdue", "penalties", "formal_notice")}
+    emails = {stage: (site_dir / f"_site/mairie/{stage}/email.txt").read_text(encoding="utf-8") for stage in ("reminder", "overdue")}
+    everything = " ".join([*texts.values(), *emails.values()])
+    for private_law in ("L441-10", "D441-5", "conditions générales", "general terms", "injonction de payer", "order for payment",
+                        "oubli", "oversight", "pay.example.fr", "Scanner pour payer", "Scan to pay"):
+        assert private_law not in everything, private_law
+    assert all("L2192-13" in text for text in texts.values())
+    assert "R541-1" in texts["formal_notice"] and "68-1250" in texts["formal_notice"]
+    assert "D2192-35" in texts["penalties"]

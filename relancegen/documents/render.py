@@ -291,15 +291,20 @@ class Renderer:
             "enclosed_invoices": [line.invoice.number for line in lines if line.invoice.file is not None],
             "enclosed_numbers": formatting.join_list([line.invoice.number for line in lines if line.invoice.file is not None], language),
             "encloses_statement": medium == "registered_post" and has_statement(situation, stage),
-            "payment": self._payment(lines, amount),
+            "payment": self._payment(lines, amount, online=client.kind != "public"),
             "situation": situation,
         }
         context.update(self._blocks(context))
         return context
 
-    def _payment(self, lines: list[InvoiceLine], amount: Decimal) -> PaymentMeans:
+    def _payment(self, lines: list[InvoiceLine], amount: Decimal, *, online: bool = True) -> PaymentMeans:
+        """How to pay: bank details and reference; with ``online``, the payment link and the
+        scan-to-pay QR code too (a public buyer pays by a payment order of its accounting
+        officer, to the bank details: it is offered neither)."""
         creditor = self.site.creditor
         reference = " ".join(line.invoice.number for line in lines)[:140]
+        if not online:
+            return PaymentMeans(iban=_group(creditor.iban), bic=creditor.bic, url=None, reference=reference, qr=None)
         url = None
         if creditor.payment_url and lines:
             url = creditor.payment_url.replace("{invoice}", lines[0].invoice.number if len(lines) == 1 else "+".join(line.invoice.number for line in lines)).replace("{amount}", f"{amount:.2f}")
