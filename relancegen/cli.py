@@ -139,6 +139,7 @@ def check(site_dir: Path, as_of: Any) -> None:
     from relancegen.site.loader import dated_after, load_site
 
     site = load_site(site_dir)
+    _refuse_legal_errors(site, _as_of(site, as_of))
     _echo_broken_plugins()
     plugins = plugin_problems(site)
     if site.media_stages:
@@ -226,6 +227,7 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     if late:
         raise SiteError([*late, *site.warnings])
     _echo_broken_plugins()
+    _refuse_legal_errors(site, _as_of(site, as_of))
     options = BuildOptions(
         as_of=_as_of(site, as_of),
         output=(output.resolve() if output else site.output),
@@ -246,6 +248,15 @@ def build(site_dir: Path, as_of: Any, output: Path | None, client_id: str | None
     click.echo(format_summary(summary))
     if summary.todo is not None:
         click.echo(format_todo(summary.todo))
+
+
+def _refuse_legal_errors(site: Any, as_of: Any) -> None:
+    """Stop with every legal error of the site on the date (see ``law.checks.legal_errors``)."""
+    from relancegen.law.checks import legal_errors
+
+    errors = legal_errors(site, as_of)
+    if errors:
+        raise SiteError([*site.warnings, *errors])
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -34,7 +34,8 @@ def test_agency_export_writes_a_complete_case_file(tmp_path):
     assert "1 sent" in result.output and "Calls to make" in result.output
     (archive_path,) = (site / "exports").glob("menuiserie-fabre-*.zip")
     archive = zipfile.ZipFile(archive_path)
-    assert archive.namelist() == ["case.json", "invoices.csv", "pieces/00-bordereau.pdf", "pieces/01-case-summary.pdf", "pieces/02-letter.pdf"]
+    assert archive.namelist() == ["case.json", "invoices.csv", "pieces/00-bordereau.pdf", "pieces/01-case-summary.pdf", "pieces/02-letter.pdf",
+                                  "pieces/03-F-2026-0121.pdf"]  # the copy of the invoice claimed
 
     case = json.loads(archive.read("case.json"))
     assert case["debtor"]["name"] == "Menuiserie Fabre EURL"
@@ -44,7 +45,7 @@ def test_agency_export_writes_a_complete_case_file(tmp_path):
     stages = [entry["stage"] for entry in case["history"]]
     assert stages == ["reminder", "call", "overdue", "penalties", "formal_notice"]
     assert case["history"][-1]["proof"]["tracking"] == "1A00123456999"  # the LRAR proof
-    assert [e["file"] for e in case["exhibits"]] == ["01-case-summary.pdf", "02-letter.pdf"]
+    assert [e["file"] for e in case["exhibits"]] == ["01-case-summary.pdf", "02-letter.pdf", "03-F-2026-0121.pdf"]
 
     rows = list(csv.reader(io.StringIO(archive.read("invoices.csv").decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Facture", "Date", "Échéance"]

@@ -72,7 +72,7 @@ def test_formal_notice_carries_the_legal_mentions(example_build):
         "Mise en demeure de payer",
         "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION",
         "Studio Lumière SARL",
-        "SIREN 812 345 676",  # creditor identity in the footer
+        "RCS Lyon 812 345 676",  # creditor identity in the footer (C. com. R123-237)
         "Transports Vial et Fils SARL",
         "120 avenue Henri Schneider",
         "69330 Meyzieu",  # the debtor's exact address
@@ -204,9 +204,9 @@ def test_site_overrides_one_block_and_one_letter(site_factory):
     (site_dir / "letters/overdue/letter-b.md").write_text("---\nstage: overdue\nmedium: post\nvariant: b\nsubject: \"Notre version\"\n---\nTexte du cabinet pour {{ client.name }}.\n", encoding="utf-8")
     assert CliRunner().invoke(main, ["build", "--site", str(site_dir)]).exit_code == 0
     html = (site_dir / "_site/client-a/overdue/letter.html").read_text(encoding="utf-8")
-    assert "Par délégation : Cabinet Conseil" in html
+    assert "Par délégation\u202f: Cabinet Conseil" in html  # French spacing applied to overrides too
     assert "Claire Test" in html  # super() kept the theme's signature
-    assert "Texte du cabinet pour Client A SAS." in html and "Objet :</span> Notre version" in html
+    assert "Texte du cabinet pour Client A SAS." in html and "Objet\u202f:</span> Notre version" in html
 
 
 def test_a_theme_can_extend_classic(site_factory):

@@ -40,7 +40,7 @@ ENGLISH_DOCUMENTS = {
     "cabinet-roux-avocats/reminder/email.txt": ["past its due date", "Pay online:"],
     "garage-des-brotteaux/call/call-sheet.pdf": ["Call sheet", "Call plan", "Get a promise to pay", "Overdue invoices"],
     "thomas-girard/call/follow-up.txt": ["Thank you for taking the time", "scheduled for 30 November 2026"],
-    "imprimerie-saone/overdue/letter.pdf": ["Dear Sir or Madam", "Yours faithfully", "L441-10", "French Commercial Code", "D441-5"],
+    "imprimerie-saone/overdue/letter.pdf": ["Dear Ms Perrin", "Yours sincerely", "L441-10", "French Commercial Code", "D441-5"],
     "imprimerie-saone/overdue/email.txt": ["remains outstanding", "letter"],
     "restaurant-le-bouchon/penalties/letter.pdf": ["Late-payment charges now applied", "Article L441-10", "Article D441-5", "outside the scope of VAT"],
     "restaurant-le-bouchon/penalties/statement.pdf": ["Statement of late-payment charges as at 23 November 2026", "Legal basis", "French Commercial Code"],

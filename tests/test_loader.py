@@ -108,16 +108,15 @@ def test_example_site_passes_check():
 
 def test_legal_warnings_do_not_fail_check(site_factory):
     site_dir = site_factory(
-        terms={"payment_days": 75, "late_interest": "5%"},
+        terms={"payment_days": 75, "late_interest": "8%"},
         site={"as_of": "2026-03-01"},
         clients=[{"id": "x", "name": "X", "kind": "b2c", "address": {"lines": ["a"], "postcode": "1", "city": "c"}}],
         invoices=[{"number": "F-OLD", "client": "x", "issued": "2024-01-10", "amount": "100.00"}],
     )
     result = CliRunner().invoke(main, ["check", "--site", str(site_dir)])
     assert result.exit_code == 0, result.output
-    assert "below 3 × the legal rate (7.86 %)" in result.output  # 3 × 2.62 (2026-S1)
     assert "exceeds the 60-day maximum" in result.output
-    assert "time-barred" in result.output  # b2c: 2 years from the due date 2024-03-25
+    assert "time-barred since 2026-01-10 (2 years, C. conso L218-2)" in result.output  # b2c: 2 years from the issue date
     assert "no contact has an email address" in result.output
 
 
@@ -145,3 +144,17 @@ def test_yaml_that_safe_load_refuses_is_a_located_error(site_factory, text, mess
     with pytest.raises(SiteError) as caught:
         load_site(site_dir)
     assert any(message in str(p) for p in caught.value.problems), [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_rate_below_the_legal_floor_or_another_indemnity_stops_check_and_build(site_factory, command):
+    site_dir = site_factory(
+        terms={"payment_days": 30, "late_interest": "5%", "recovery_indemnity": "60.00"},
+        site={"as_of": "2026-03-01"},
+        invoices=[{"number": "F-1", "client": "client-a", "issued": "2025-12-01", "amount": "100.00"}],
+    )
+    result = CliRunner().invoke(main, [command, "--site", str(site_dir)])
+    assert result.exit_code == 1, result.output
+    assert "site.yml: terms.late_interest: 5% gives 5 %, below 3 × the legal rate (7.86 %)" in result.output  # 3 × 2.62 (2026-S1)
+    assert "terms.recovery_indemnity: 60.00 €: the recovery indemnity is fixed at 40 €" in result.output
+    assert not (site_dir / "_site").exists()  # no letter states the clause

@@ -212,3 +212,41 @@ def test_site_rates_extend_the_shipped_tables():
     assert extended.ecb_half_year_rate(dt.date(2026, 11, 22)) == D("2.40")
     assert extended.legal_rate(dt.date(2026, 11, 22)) == D("2.50")
     assert extended.coverage_warnings(dt.date(2026, 11, 22)) == []
+
+
+def test_interest_first_an_invoice_paid_exactly_its_amount_late_still_owes_principal():
+    # 10 % fixed. 1 → 30 Oct 2025, 30 d on 1000: 8.22 (as above). Payment of 1000 on 30 Oct:
+    # 8.22 to interest, 991.78 to principal → 8.22 of principal left.
+    # 31 Oct → 29 Nov, 30 d on 8.22: 8.22 × 10 × 30 / 36500 = 0.0676 → 0.07
+    from relancegen.law.penalties import principal_owed
+
+    terms = Terms(late_interest=LateInterestRule("fixed", annual_rate=D("10"), text="10%"), payment_allocation="interest_first")
+    paid_in_full = invoice("1000.00", dt.date(2025, 9, 30), payments=((dt.date(2025, 10, 30), "1000.00"),))
+    result = compute_penalties(paid_in_full, kind="b2b", terms=terms, rates=RATES, as_of=dt.date(2025, 11, 29))
+    assert result.outstanding == D("8.22")
+    assert [p[-1] for p in periods(result)] == ["8.22", "0.07"]
+    assert result.interest_due == D("0.07")
+    assert result.days_late == 60  # not settled: interest runs to the build date
+    assert principal_owed(paid_in_full, kind="b2b", terms=terms, rates=RATES, as_of=dt.date(2025, 11, 29)) == D("8.22")
+    # Under the default allocation the same payment settles the invoice on 30 Oct.
+    default_terms = Terms(late_interest=terms.late_interest)
+    assert principal_owed(paid_in_full, kind="b2b", terms=default_terms, rates=RATES, as_of=dt.date(2025, 11, 29)) == D("0.00")
+    settled = compute_penalties(paid_in_full, kind="b2b", terms=default_terms, rates=RATES, as_of=dt.date(2025, 11, 29))
+    assert settled.days_late == 30 and settled.outstanding == D("0.00")
+
+
+def test_consumer_interest_runs_per_invoice_from_the_notice_that_named_it():
+    import datetime as _dt
+
+    from relancegen.law.penalties import formal_notice_dates
+    from relancegen.site.model import JournalEntry
+
+    def notice(day: dt.date, numbers: tuple[str, ...]) -> JournalEntry:
+        return JournalEntry(
+            time=_dt.datetime(day.year, day.month, day.day, 9, tzinfo=_dt.timezone.utc), client="c", stage="formal_notice",
+            channel="registered_post", invoices=numbers, status="sent",
+        )
+
+    entries = [notice(dt.date(2026, 3, 2), ("F-1",)), notice(dt.date(2026, 5, 4), ("F-1", "F-2"))]
+    assert formal_notice_dates(entries) == {"F-1": dt.date(2026, 3, 2), "F-2": dt.date(2026, 5, 4)}
+    assert "F-3" not in formal_notice_dates(entries)  # never named: a consumer owes it no interest

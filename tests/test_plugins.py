@@ -33,7 +33,8 @@ def test_a_third_party_channel_is_listed_and_delivers(fax_plugin_path, site_fact
     assert built.returncode == 0, built.stderr
     # The plugin added a document kind, with its own template and template filter.
     cover = (site_dir / "_site/client-a/overdue/fax-cover.html").read_text(encoding="utf-8")
-    assert "TÉLÉCOPIE !" in cover and "500,00" in cover.replace("\u202f", " ").replace("\xa0", " ")
+    spaced = cover.replace("\u202f", " ").replace("\xa0", " ")
+    assert "TÉLÉCOPIE !" in spaced and "500,00" in spaced
     kinds = {e["kind"] for e in json.loads((site_dir / "_site/manifest.json").read_text())["documents"]}
     assert "fax_cover" in kinds
     sent = relancegen(["send", "--site", str(site_dir), "--medium", "post"], fax_plugin_path)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from postal_server import CREDENTIALS, PostalApi
 from relancegen.cli import main
+from relancegen.testing import run_poppler
 from relancegen_postal import address_lines
 from relancegen_postal.maileva import AddressError
 
@@ -160,3 +161,24 @@ def test_a_long_name_is_never_cut_silently():
         address_lines(name, ("2 rue du Client", "69003 LYON"))
     two_lines = address_lines("Établissements Industriels Réunis de la Vallée", ("2 rue du Client", "69003 LYON"))
     assert " ".join(two_lines[:2]) == "Établissements Industriels Réunis de la Vallée"
+
+
+def test_the_registered_letter_encloses_the_invoice_copy_it_announces(site_factory, api):
+    site_dir = make_site(site_factory, api)
+    (site_dir / "invoices").mkdir()
+    (site_dir / "invoices/F-1.pdf").write_bytes((site_dir / "_site/client-a/penalties/statement.pdf").read_bytes())
+    invoices = site_dir / "data/invoices.yml"
+    invoices.write_text(invoices.read_text(encoding="utf-8").replace("subject: Conseil", "subject: Conseil\n  file: invoices/F-1.pdf"), encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "--site", str(site_dir)]).exit_code == 0
+    letter = run_poppler("pdftotext", site_dir / "_site/client-a/penalties/letter.pdf", "-").replace("\u202f", " ")
+    assert "Pièces jointes : copie de la facture F-1 ; décompte des pénalités de retard." in " ".join(letter.split())
+    assert send(site_dir).exit_code == 0
+    (sending,) = api.submitted()
+    assert [d["name"] for d in journal(site_dir)[-1]["proof"]["documents"]] == ["letter.pdf", "statement.pdf", "F-1.pdf"]
+    assert len(sending["documents"]) == 3
+
+
+def test_a_letter_announces_no_invoice_copy_it_does_not_enclose(site_factory, api):
+    site_dir = make_site(site_factory, api)
+    letter = " ".join(run_poppler("pdftotext", site_dir / "_site/client-a/penalties/letter.pdf", "-").replace("\u202f", " ").split())
+    assert "Pièce jointe : décompte des pénalités de retard." in letter and "copie de la facture" not in letter

@@ -66,6 +66,10 @@ def recipient_of(client: Client) -> Recipient:
     )
 
 
+#: Media whose documents a postal channel prints and posts.
+PRINTED_MEDIA = ("post", "registered_post")
+
+
 def deliveries_from_manifest(site: Site, manifest: Manifest, output: Path) -> list[PlannedDelivery]:
     """Group the manifest's documents into deliveries, in a stable order."""
     groups: dict[tuple[str, str], list[ManifestEntry]] = defaultdict(list)
@@ -101,11 +105,13 @@ def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list
         documents = [e for e in own if e.format == "pdf"]
         attached = []
     claimed = sorted({number for e in entries for number in e.invoices})  # the act's invoices
-    copies = [inv.file for inv in site.invoices if inv.number in claimed and inv.file is not None] if medium in EXHIBIT_MEDIA else []
+    copies = [inv.file for inv in site.invoices if inv.number in claimed and inv.file is not None] if medium in (*EXHIBIT_MEDIA, *PRINTED_MEDIA) else []
     files = (
         *(CarriedFile(output / e.path, e.sha256, False, relative_name(output / e.path, site.root)) for e in documents),
         *(CarriedFile(output / e.path, e.sha256, True, relative_name(output / e.path, site.root)) for e in attached),
-        *(CarriedFile(path, None, True, relative_name(path, site.root)) for path in copies),
+        # a printed letter leaves with the copies of the invoices it claims (the postal
+        # channel prints every document); an email and a case file attach them
+        *(CarriedFile(path, None, medium not in PRINTED_MEDIA, relative_name(path, site.root)) for path in copies),
     )
     delivery = Delivery(
         delivery_id=delivery_id(client.id, stage, medium, claimed),

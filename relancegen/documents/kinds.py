@@ -47,6 +47,9 @@ def _statement(stage: str) -> DocumentSpec:
     return DocumentSpec("statement", stage, "registered_post", "statement", ("pdf",), template="statement.html")
 
 
+#: Stages whose registered letter leaves with the penalty statement.
+STATEMENT_STAGES = ("penalties", "formal_notice")
+
 STAGE_DOCUMENTS: dict[str, tuple[DocumentSpec, ...]] = {
     "prevention": (_email("prevention"),),
     "reminder": (_email("reminder"),),
@@ -69,7 +72,8 @@ def documents_for(situation: ClientSituation) -> list[DocumentSpec]:
     if situation.prevention:
         specs.extend(STAGE_DOCUMENTS["prevention"])
     if situation.stage is not None:
-        specs.extend(STAGE_DOCUMENTS[situation.stage])
+        specs.extend(spec for spec in STAGE_DOCUMENTS[situation.stage]
+                     if spec.kind != "statement" or has_statement(situation, situation.stage))
     if needs_call_follow_up(situation):
         specs.append(CALL_FOLLOW_UP)
     return specs
@@ -86,6 +90,15 @@ def messages_for(situation: ClientSituation, media_stages: dict[str, tuple[str, 
         for medium, carried in sorted(media_stages.items())
         if stage in carried
     ]
+
+
+def has_statement(situation: ClientSituation, stage: str) -> bool:
+    """Whether the stage's registered letter leaves with a penalty statement: at the
+    penalties and formal notice stages, except for a consumer who owes no interest yet
+    (interest runs only from a formal notice naming the invoice): no statement at 0 €."""
+    if stage not in STATEMENT_STAGES:
+        return False
+    return situation.client.kind != "b2c" or situation.interest > 0
 
 
 def needs_call_follow_up(situation: ClientSituation) -> bool:

@@ -20,7 +20,11 @@ def _amount(value: Decimal) -> str:
 
 
 def to_json(results: list[InvoicePenalties]) -> str:
-    """The spec's shape: money as strings with 2 decimals, ``from`` exclusive, ``to`` inclusive."""
+    """The spec's shape: money as strings with 2 decimals; ``from`` is the first day of
+    interest and ``to`` the last, both counted, as in the printed statement. ``interest`` is
+    the interest still owed, like the table's column, so that ``interest + indemnity =
+    total_penalties``; with ``interest_first``, ``interest_accrued`` and ``interest_paid``
+    show how payments were imputed (the periods add up to ``interest_accrued``)."""
     items = []
     for result in results:
         item = {
@@ -29,12 +33,12 @@ def to_json(results: list[InvoicePenalties]) -> str:
             "due": result.due.isoformat(),
             "outstanding": _amount(result.outstanding),
             "days_late": result.days_late,
-            "interest": _amount(result.interest),
+            "interest": _amount(result.interest_due),
             "indemnity": _amount(result.indemnity),
             "total_penalties": _amount(result.total_penalties),
             "periods": [
                 {
-                    "from": (period.start - dt.timedelta(days=1)).isoformat(),
+                    "from": period.start.isoformat(),
                     "to": period.end.isoformat(),
                     "days": period.days,
                     "principal": _amount(period.principal),
@@ -45,6 +49,7 @@ def to_json(results: list[InvoicePenalties]) -> str:
             ],
         }
         if result.interest_paid:
+            item["interest_accrued"] = _amount(result.interest)
             item["interest_paid"] = _amount(result.interest_paid)
         if result.disputed:
             item["disputed"] = result.disputed

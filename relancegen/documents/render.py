@@ -30,13 +30,15 @@ from markupsafe import Markup
 from relancegen.documents import formatting, pdf
 from relancegen.documents.assets import ASSETS_DIR, AssetChain
 from relancegen.documents.catalogues import Catalogues
-from relancegen.documents.kinds import STAGE_DOCUMENTS, DocumentSpec
+from relancegen.documents.kinds import STAGE_DOCUMENTS, DocumentSpec, has_statement
 from relancegen.documents.themes import ENTRY_POINT_GROUP, THEME_FILE, installed_theme, style_variables, theme_metadata
 from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import Client, Site
 from relancegen.site.yamlpos import load_yaml
+from relancegen.documents.greetings import greeting_for
 from relancegen.documents.qr import epc_qr_svg
+from relancegen.documents.typography import french_spacing, french_spacing_html
 from relancegen.law.eu import late_payment_directive_applies
 from relancegen.law.penalties import RateBasis, rate_basis
 from relancegen.law.situation import ClientSituation, InvoiceLine
@@ -287,25 +289,28 @@ class Renderer:
         context, letter = self._document_context(spec, situation)
         subject = context.get("subject")
         files: dict[str, bytes] = {}
+        french = context["language"] == "fr"
+        spaced, spaced_html = (french_spacing, french_spacing_html) if french else (str, str)
         if spec.kind == "email":
-            files["txt"] = self._email_text(letter, context).encode("utf-8")
-            files["html"] = self.env.get_template(spec.template).render(context).encode("utf-8")
-            return RenderedDocument(files, subject)
+            files["txt"] = spaced(self._email_text(letter, context)).encode("utf-8")
+            files["html"] = spaced_html(self.env.get_template(spec.template).render(context)).encode("utf-8")
+            return RenderedDocument(files, spaced(subject) if subject else subject)
         if spec.formats == ("txt",):  # a plain-text message, such as an SMS
-            files["txt"] = self.text_env.get_template(spec.template).render(context).encode("utf-8")
+            files["txt"] = spaced(self.text_env.get_template(spec.template).render(context)).encode("utf-8")
             return RenderedDocument(files, subject)
-        html = self.env.get_template(spec.template).render(context)
+        html = spaced_html(self.env.get_template(spec.template).render(context))
         if "html" in spec.formats:
             files["html"] = html.encode("utf-8")
         if "pdf" in spec.formats:
             files["pdf"] = self.pdf(html)
-        return RenderedDocument(files, subject)
+        return RenderedDocument(files, spaced(subject) if subject else subject)
 
     def render_html(self, spec: DocumentSpec, situation: ClientSituation) -> str:
         """A document's HTML alone: the page its PDF is printed from, or an email's HTML part
         (what ``relancegen serve`` shows)."""
         context, _ = self._document_context(spec, situation)
-        return self.env.get_template(spec.template).render(context)
+        html = self.env.get_template(spec.template).render(context)
+        return french_spacing_html(html) if context["language"] == "fr" else html
 
     def _document_context(self, spec: DocumentSpec, situation: ClientSituation) -> tuple[dict[str, Any], Letter | None]:
         """The template context of one document, with its letter's subject and body."""
@@ -323,9 +328,10 @@ class Renderer:
     def render_page(self, template_name: str, context: dict[str, Any]) -> str:
         """Render a whole-site page (the call list, the build summary)."""
         try:
-            return self.env.get_template(template_name).render(self.site_context(), **context)
+            html = self.env.get_template(template_name).render(self.site_context(), **context)
         except jinja2.TemplateError as error:
             raise self.template_error(error) from None
+        return french_spacing_html(html) if self.site.language == "fr" else html
 
     def template_error(self, error: jinja2.TemplateError) -> SiteError:
         """The error as ``template:line: message``: the line of a syntax error, or of the
@@ -361,7 +367,7 @@ class Renderer:
         return {
             "creditor": self.site.creditor, "site_title": self.site.title, "terms": self.site.terms,
             "signatory": self.site.creditor.signatory, "language": self.site.language, "extra": self.site.extra,
-            "style": self.style,
+            "style": self.style, "registration": registration(self.site.creditor),
         }
 
     def context(self, situation: ClientSituation, stage: str, medium: str) -> dict[str, Any]:
@@ -374,11 +380,15 @@ class Renderer:
         amount = sum((line.outstanding for line in lines), Decimal("0.00"))
         if stage in ("penalties", "formal_notice", "collection"):
             amount = situation.total
+        greeting = greeting_for(client, client.accounting_contact, language)
         context = {
             **self.site_context(),
             "client": client,
             "language": language,
             "contact": client.accounting_contact,
+            "greeting": greeting.email if medium == "email" else greeting.letter,
+            "courtesy": greeting.courtesy,
+            "sign_off": greeting.sign_off,
             "stage": stage,
             "medium": medium,
             "regime": client.kind,
@@ -401,15 +411,25 @@ class Renderer:
             "other_overdue": list(situation.other_overdue) if stage != "prevention" else [],
             "formal_notice_date": situation.formal_notice_date,
             "history": list(situation.history),
-            "payment": self._payment(lines, amount),
+            # what leaves with the document, so that it announces only that: the invoice
+            # copies that exist (file:) and, at the registered stages, the penalty statement
+            "enclosed_invoices": [line.invoice.number for line in lines if line.invoice.file is not None],
+            "enclosed_numbers": formatting.join_list([line.invoice.number for line in lines if line.invoice.file is not None], language),
+            "encloses_statement": medium == "registered_post" and has_statement(situation, stage),
+            "payment": self._payment(lines, amount, online=client.kind != "public"),
             "situation": situation,
         }
         context.update(self._blocks(context))
         return context
 
-    def _payment(self, lines: list[InvoiceLine], amount: Decimal) -> PaymentMeans:
+    def _payment(self, lines: list[InvoiceLine], amount: Decimal, *, online: bool = True) -> PaymentMeans:
+        """How to pay: bank details and reference; with ``online``, the payment link and the
+        scan-to-pay QR code too (a public buyer pays by a payment order of its accounting
+        officer, to the bank details: it is offered neither)."""
         creditor = self.site.creditor
         reference = " ".join(line.invoice.number for line in lines)[:140]
+        if not online:
+            return PaymentMeans(iban=_group(creditor.iban), bic=creditor.bic, url=None, reference=reference, qr=None)
         url = None
         if creditor.payment_url and lines:
             url = creditor.payment_url.replace("{invoice}", lines[0].invoice.number if len(lines) == 1 else "+".join(line.invoice.number for line in lines)).replace("{amount}", f"{amount:.2f}")
@@ -513,6 +533,15 @@ def _paragraph_html(chunk: str) -> str:
     if all(line.startswith("- ") for line in lines):
         return "<ul>" + "".join(f"<li>{line[2:]}</li>" for line in lines) + "</ul>"
     return f"<p>{'<br>'.join(lines)}</p>"
+
+
+def registration(creditor: Any) -> str:
+    """The creditor's registration as every document prints it (C. com. R123-237):
+    "RCS Lyon 812 345 676", or "SIREN 812 345 676" while ``creditor.rcs`` is not set."""
+    if not creditor.siren:
+        return ""
+    number = f"{creditor.siren[:3]} {creditor.siren[3:6]} {creditor.siren[6:]}"
+    return f"RCS {creditor.rcs} {number}" if creditor.rcs else f"SIREN {number}"
 
 
 def _group(iban: str | None) -> str | None:

@@ -57,6 +57,7 @@ CONTEXT_VARIABLES = frozenset({
     "amount_to_pay", "late_interest_text", "recovery_indemnity", "deadline", "formal_notice_date",
     "history", "payment", "situation", "invoice_table", "not_yet_due_table", "payment_block", "penalty_table",
     "subject", "letter_variant", "body", "language", "late_payment_directive", "other_overdue", "other_overdue_table",
+    "greeting", "courtesy", "sign_off", "registration", "enclosed_invoices", "enclosed_numbers", "encloses_statement",
 })
 #: What whole-site pages add: the call list's callers, the agency's exhibits.
 PAGE_VARIABLES = frozenset({"situations", "exhibits"})

@@ -7,21 +7,27 @@ import datetime as dt
 from decimal import Decimal
 
 from relancegen.errors import Location, Problem
-from relancegen.site.model import Invoice, LateInterestRule, Site
+from relancegen.law.limitation import PERIODS, limitation_date
+from relancegen.site.model import LateInterestRule, Site
 from relancegen.site.rates import RateTables
 
 MAX_PAYMENT_DAYS = 60  # C. com. L441-10: 60 days from the invoice date at most
-LIMITATION_YEARS = {"b2b": 5, "public": 5, "b2c": 2}  # C. com. L110-4, C. conso L218-2
+LIMITATION_INTERRUPTION = {
+    "b2b": "a formal notice does not interrupt limitation, only an acknowledgement by the debtor (a payment) or a court claim does",
+    "b2c": "counted from the completion of the work (performed:), else the issue date; a formal notice does not interrupt it",
+    "public": "any written payment demand starts the 4 years again from 1 January after its year",
+}
 LIMITATION_NOTICE_DAYS = 90
+RECOVERY_INDEMNITY = Decimal("40.00")  # C. com. D441-5, CCP D2192-35
 
 
 def legal_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     """Every legal warning about the site on ``as_of``."""
     warnings = [Problem(Location("site.yml"), "rates", text, "warning") for text in site.rates.coverage_warnings(as_of)]
-    warnings += _rate_floor_warnings(site, as_of)
     if site.terms.payment_days > MAX_PAYMENT_DAYS:
         warnings.append(Problem(Location("site.yml"), "terms.payment_days", f"{site.terms.payment_days} days exceeds the 60-day maximum of C. com. L441-10 for business debtors", "warning"))
     warnings += _limitation_warnings(site, as_of)
+    warnings += _document_warnings(site, as_of)
     for client in site.clients.values():
         if not any(contact.email for contact in client.contacts):
             warnings.append(Problem(client.location, f"clients[{client.id}].contacts", "no contact has an email address: email stages cannot be sent", "warning"))
@@ -37,7 +43,17 @@ def annual_rate_on(rule: LateInterestRule, rates: RateTables, day: dt.date) -> D
     return rule.annual_rate or Decimal("0")
 
 
-def _rate_floor_warnings(site: Site, as_of: dt.date) -> list[Problem]:
+def legal_errors(site: Site, as_of: dt.date) -> list[Problem]:
+    """What must stop ``check`` and ``build`` on ``as_of``: a contractual rate below the legal
+    floor of three times the legal rate (C. com. L441-10 II). Printing such a clause in a
+    signed letter is evidence of the creditor's own offence (L441-16), so no letter is built."""
+    found = _rate_floor_errors(site, as_of)
+    if site.terms.recovery_indemnity != RECOVERY_INDEMNITY:
+        found.append(Problem(Location("site.yml"), "terms.recovery_indemnity", f"{site.terms.recovery_indemnity} €: the recovery indemnity is fixed at 40 € per late invoice (C. com. D441-5, CCP D2192-35); a site cannot set another amount, and costs above it are claimed only as a justified additional indemnity"))
+    return found
+
+
+def _rate_floor_errors(site: Site, as_of: dt.date) -> list[Problem]:
     floor = 3 * site.rates.legal_rate(as_of)
     found = []
     rules = [(Location("site.yml"), "terms.late_interest", site.terms.late_interest)]
@@ -45,7 +61,7 @@ def _rate_floor_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     for location, field, rule in rules:
         rate = annual_rate_on(rule, site.rates, as_of)
         if rate < floor:
-            found.append(Problem(location, field, f"{rule} gives {rate} %, below 3 × the legal rate ({floor} %), the floor of C. com. L441-10", "warning"))
+            found.append(Problem(location, field, f"{rule} gives {rate} %, below 3 × the legal rate ({floor} %), the floor of C. com. L441-10 II: a letter must never state it (L441-16); raise the clause to at least {floor} % or use 3x-legal"))
     return found
 
 
@@ -54,21 +70,33 @@ def _limitation_warnings(site: Site, as_of: dt.date) -> list[Problem]:
     for invoice in site.invoices:
         if invoice.outstanding(as_of) <= 0:
             continue
-        years = LIMITATION_YEARS[site.clients[invoice.client].kind]
-        limit = limitation_date(invoice, site.clients[invoice.client].kind)
+        kind = site.clients[invoice.client].kind
+        limit = limitation_date(invoice, kind, site.journal_of(invoice.client))
         if as_of >= limit - dt.timedelta(days=LIMITATION_NOTICE_DAYS):
             state = "is time-barred since" if as_of >= limit else "becomes time-barred on"
-            found.append(Problem(invoice.location, f"invoices[{invoice.number}].due", f"the claim {state} {limit.isoformat()} ({years} years); a formal notice does not interrupt limitation, only an acknowledgement by the debtor or a court claim does", "warning"))
+            years, law = PERIODS[kind]
+            how = LIMITATION_INTERRUPTION[kind]
+            found.append(Problem(invoice.location, f"invoices[{invoice.number}]", f"the claim {state} {limit.isoformat()} ({years} years, {law}); {how}", "warning"))
     return found
 
 
-def limitation_date(invoice: Invoice, kind: str) -> dt.date:
-    """The day the claim becomes time-barred, as ``check`` warns of it."""
-    return _add_years(invoice.due, LIMITATION_YEARS[kind])
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+def _document_warnings(site: Site, as_of: dt.date) -> list[Problem]:
+    """What a lawyer would miss in the documents, though nothing blocks the build."""
+    found = []
+    if site.creditor.siren and not site.creditor.rcs:
+        found.append(Problem(Location("site.yml"), "creditor.rcs", "every document must name the greffe after the SIREN, \"RCS <city>\" (C. com. R123-237): add the city of your registry", "warning"))
+    if not site.creditor.consumer_mediator and any(client.kind == "b2c" for client in site.clients.values()):
+        found.append(Problem(Location("site.yml"), "creditor.consumer_mediator", "letters to consumers must name your consumer mediator (C. conso L612-1, L616-1): add consumer_mediator: {name, url}", "warning"))
+    for client in site.clients.values():
+        contact = client.accounting_contact
+        if client.kind == "b2c" and (contact is None or contact.civility is None) and client.name.split(" ")[0] not in ("Mme", "M.", "Madame", "Monsieur"):
+            found.append(Problem(client.location, f"clients[{client.id}].contacts", "a consumer without a civility is greeted \"Madame, Monsieur\": add civility: Mme or M. to the contact", "warning"))
+    for invoice in site.invoices:
+        kind = site.clients[invoice.client].kind
+        if invoice.received is not None and kind != "public":
+            found.append(Problem(invoice.location, f"invoices[{invoice.number}].received", "received: is for public buyers, whose term runs from their receipt of the invoice; a business or consumer term runs from the invoice (or the due date you give)", "warning"))
+        if kind == "public" and invoice.received is None and invoice.outstanding(as_of) > 0:
+            found.append(Problem(invoice.location, f"invoices[{invoice.number}].received", "a public buyer's payment term runs from its receipt of the invoice (CCP R2192-12, the Chorus Pro notification): add received: YYYY-MM-DD, else the term runs from the issue date", "warning"))
+        if invoice.file is None and invoice.due < as_of and invoice.outstanding(as_of) > 0 and not invoice.disputed:
+            found.append(Problem(invoice.location, f"invoices[{invoice.number}].file", "no copy of the invoice: the registered letters (penalties, formal notice) will go without it; add file: invoices/<the PDF>", "warning"))
+    return found

@@ -21,7 +21,8 @@ import calendar
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from relancegen.site.model import Invoice, JournalEntry, LateInterestRule, Site, Terms
@@ -61,6 +62,20 @@ class RateBasis:
 
 
 @dataclass(frozen=True)
+class Imputation:
+    """A payment and what it settled: interest first under ``interest_first`` (C. civ.
+    1343-1), else all of it on the principal."""
+
+    date: dt.date
+    amount: Decimal
+    to_interest: Decimal
+
+    @property
+    def to_principal(self) -> Decimal:
+        return self.amount - self.to_interest
+
+
+@dataclass(frozen=True)
 class InvoicePenalties:
     invoice: str
     client: str
@@ -73,6 +88,7 @@ class InvoicePenalties:
     interest_paid: Decimal = Decimal("0.00")  # with interest_first: interest settled by payments
     rate: RateBasis = RateBasis("legal")  # the rate applied, worded by documents/ per language
     disputed: str | None = None  # the dispute's reason: such an invoice is out of the dunning
+    imputations: tuple[Imputation, ...] = ()  # each payment, and what it settled
 
     @property
     def interest_due(self) -> Decimal:
@@ -101,6 +117,19 @@ def formal_notice_date(entries: Iterable[JournalEntry]) -> dt.date | None:
     return min(dates) if dates else None
 
 
+def formal_notice_dates(entries: Iterable[JournalEntry]) -> dict[str, dt.date]:
+    """For each invoice, the date of the earliest formal notice (sent or recorded) that named
+    it. A consumer owes interest on an invoice only from a notice naming it (C. civ. 1231-6,
+    1344): a notice about one invoice starts nothing on another."""
+    dates: dict[str, dt.date] = {}
+    for entry in entries:
+        if entry.stage == "formal_notice" and entry.status in ESCALATION_COUNTED:
+            for number in entry.invoices:
+                day = entry.time.date()
+                dates[number] = min(dates.get(number, day), day)
+    return dates
+
+
 def compute_penalties(
     invoice: Invoice,
     *,
@@ -117,9 +146,6 @@ def compute_penalties(
     """
     if as_of <= invoice.due or invoice.outstanding(invoice.due) <= 0:
         return None
-    settled_on = _settlement_date(invoice, as_of)
-    if settled_on is not None and not terms.claim_paid_late:
-        return None
 
     indemnity = ZERO if kind == "b2c" else terms.recovery_indemnity
     start = invoice.due
@@ -129,7 +155,9 @@ def compute_penalties(
         start = max(invoice.due, formal_notice_date)
 
     rate_of_day, basis = _rate_rule(invoice, kind, terms, rates, start)
-    periods, interest_paid, principal = _accrue(invoice, start, as_of, rate_of_day, terms)
+    periods, interest_paid, principal, settled_on, imputations = _accrue(invoice, start, as_of, rate_of_day, terms)
+    if settled_on is not None and not terms.claim_paid_late:
+        return None
     end = settled_on or as_of
     if not periods and indemnity == ZERO:
         return None
@@ -143,15 +171,38 @@ def compute_penalties(
         indemnity=indemnity,
         periods=tuple(periods),
         interest_paid=interest_paid,
+        imputations=tuple(imputations),
         rate=basis,
         disputed=invoice.disputed,
     )
 
 
+def principal_owed(
+    invoice: Invoice,
+    *,
+    kind: str,
+    terms: Terms,
+    rates: RateTables,
+    as_of: dt.date,
+    formal_notice_date: dt.date | None = None,
+) -> Decimal:
+    """The principal still owed on ``as_of``. With ``payment_allocation: interest_first`` a
+    late payment settles interest before principal, so this can exceed what the invoice's
+    payments leave of its amount (an invoice paid exactly its amount, late, still owes)."""
+    owed = invoice.outstanding(as_of)
+    if terms.payment_allocation != "interest_first":
+        return owed
+    penalties = compute_penalties(
+        invoice, kind=kind, terms=replace(terms, claim_paid_late=True), rates=rates, as_of=as_of,
+        formal_notice_date=formal_notice_date,
+    )
+    return penalties.outstanding if penalties else owed
+
+
 def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> list[InvoicePenalties]:
     """Every invoice of the site (or of one client) that owes penalties on ``as_of``."""
     results = []
-    notices = {cid: formal_notice_date(site.journal_of(cid)) for cid in site.clients}
+    notices = {cid: formal_notice_dates(site.journal_of(cid)) for cid in site.clients}
     for invoice in site.invoices:
         if client_id is not None and invoice.client != client_id:
             continue
@@ -162,23 +213,11 @@ def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> 
             terms=site.terms,
             rates=site.rates,
             as_of=as_of,
-            formal_notice_date=notices[client.id],
+            formal_notice_date=notices[client.id].get(invoice.number),
         )
         if penalties is not None:
             results.append(penalties)
     return results
-
-
-def _settlement_date(invoice: Invoice, as_of: dt.date) -> dt.date | None:
-    """The day the invoice was fully paid, if it was by ``as_of``."""
-    if invoice.outstanding(as_of) > 0:
-        return None
-    paid = ZERO
-    for payment in sorted(invoice.payments, key=lambda p: p.date):
-        paid += payment.amount
-        if paid >= invoice.amount:
-            return payment.date
-    return None
 
 
 def rate_basis(kind: str, rule: LateInterestRule) -> RateBasis:
@@ -214,13 +253,26 @@ def _rate_rule(
     return (lambda _day: annual), basis
 
 
+class _Accrual(NamedTuple):
+    periods: list[PenaltyPeriod]
+    interest_paid: Decimal  # interest settled by payments (interest_first)
+    principal: Decimal  # principal left
+    settled_on: dt.date | None  # the day the principal was paid off
+    imputations: list[Imputation]
+
+
 def _accrue(
     invoice: Invoice, start: dt.date, as_of: dt.date, rate_of_day: RateOfDay, terms: Terms
-) -> tuple[list[PenaltyPeriod], Decimal, Decimal]:
+) -> _Accrual:
     """Walk the late days once, cutting a period at each rate change, payment and (with
-    actual/actual) year start. Returns (periods, interest settled by payments, principal left).
+    actual/actual) year start, and impute each payment. With ``interest_first`` a payment
+    settles the interest accrued so far before the principal (C. civ. 1343-1), so an invoice
+    paid exactly its amount, late, still owes principal.
     """
+    imputations = [Imputation(p.date, p.amount, ZERO) for p in sorted(invoice.payments, key=lambda p: p.date) if p.date <= start]
     principal = invoice.amount - invoice.paid_by(start)
+    if principal <= 0:
+        return _Accrual([], ZERO, ZERO, start, imputations)
     first_day = start + dt.timedelta(days=1)
     payments_by_day: dict[dt.date, Decimal] = {}
     for payment in invoice.payments:
@@ -241,16 +293,17 @@ def _accrue(
             periods.append(_period(period_start, period_end, principal, rate_of_day(period_start), terms))
         paid = payments_by_day.get(period_end, ZERO)
         if paid:
+            to_interest = ZERO
             if terms.payment_allocation == "interest_first":
                 unpaid_interest = sum((p.interest for p in periods), ZERO) - interest_paid
                 to_interest = min(paid, unpaid_interest)
                 interest_paid += to_interest
-                paid -= to_interest
-            principal = max(principal - paid, ZERO)
+            imputations.append(Imputation(period_end, paid, to_interest))
+            principal = max(principal - (paid - to_interest), ZERO)
         if principal <= 0:
-            break
+            return _Accrual(periods, interest_paid, ZERO, period_end, imputations)
         period_start = boundary
-    return periods, interest_paid, principal
+    return _Accrual(periods, interest_paid, principal, None, imputations)
 
 
 def _rate_cuts(first_day: dt.date, last_day: dt.date, rate_of_day: RateOfDay) -> set[dt.date]:

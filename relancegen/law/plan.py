@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from relancegen.law import stages
-from relancegen.law.checks import limitation_date
+from relancegen.law.limitation import limitation_date
 from relancegen.law.penalties import compute_penalties
 from relancegen.site.model import STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
 

@@ -161,7 +161,8 @@ def _line(site: Site, client: Client, invoice: Invoice, as_of: dt.date, notice: 
     )
     return InvoiceLine(
         invoice=invoice,
-        outstanding=invoice.outstanding(as_of),
+        # the principal still owed: with interest_first, payments settled interest first
+        outstanding=penalties.outstanding if penalties else invoice.outstanding(as_of),
         days_late=(as_of - invoice.due).days,
         penalties=penalties,
     )

@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from relancegen.law.checks import LIMITATION_NOTICE_DAYS, limitation_date
+from relancegen.law.checks import LIMITATION_NOTICE_DAYS
+from relancegen.law.limitation import limitation_date
 from relancegen.law.situation import ClientSituation, call_priority, compute_situations
 from relancegen.law.stages import promises_of
 from relancegen.site.model import JournalEntry, Site
@@ -152,7 +153,7 @@ def _limitations(site: Site, as_of: dt.date) -> list[TodoItem]:
         client = site.clients.get(invoice.client)
         if client is None or invoice.outstanding(as_of) <= 0 or invoice.disputed:
             continue
-        limit = limitation_date(invoice, client.kind)
+        limit = limitation_date(invoice, client.kind, site.journal_of(client.id))
         if as_of <= limit <= as_of + dt.timedelta(days=LIMITATION_NOTICE_DAYS):
             items.append(TodoItem("limitation", client.id, f"{invoice.number} becomes time-barred on {limit.isoformat()}: obtain an acknowledgement or bring a claim before then", day=limit))
     return items

@@ -24,8 +24,10 @@ from relancegen.site.model import (
     DEFAULT_SCHEDULE,
     Address,
     Client,
+    ConsumerMediator,
     Contact,
     Creditor,
+    Insolvency,
     Invoice,
     Payment,
     Policy,
@@ -229,6 +231,7 @@ def _build_clients(raw_clients: list[tuple[Any, int, str]], problems: list[Probl
         fields = _fields(record)
         fields["address"] = _address(fields["address"])
         fields["contacts"] = tuple(Contact(**_fields(c)) for c in fields["contacts"])
+        fields["insolvency"] = Insolvency(**_fields(fields["insolvency"])) if fields["insolvency"] else None
         clients[record["id"]] = Client(**fields, location=location)
     return clients
 
@@ -253,7 +256,8 @@ def _build_invoices(
 
 def _invoice(record: dict[str, Any], terms: Terms, root: Path, location: Location) -> Invoice:
     fields = _fields(record)
-    fields["due"] = fields["due"] or fields["issued"] + dt.timedelta(days=terms.payment_days)
+    # a public buyer's term runs from its receipt of the invoice (CCP R2192-12)
+    fields["due"] = fields["due"] or (fields["received"] or fields["issued"]) + dt.timedelta(days=terms.payment_days)
     fields["payments"] = tuple(Payment(**_fields(p)) for p in fields["payments"])
     fields["promise"] = Promise(**_fields(fields["promise"])) if fields["promise"] else None
     fields["file"] = root / fields["file"] if fields["file"] else None
@@ -323,6 +327,7 @@ def _build_creditor(record: dict[str, Any]) -> Creditor:
     fields = _fields(record)
     fields["address"] = _address(fields["address"])
     fields["signatory"] = Signatory(**_fields(fields["signatory"])) if fields["signatory"] else None
+    fields["consumer_mediator"] = ConsumerMediator(**_fields(fields["consumer_mediator"])) if fields["consumer_mediator"] else None
     return Creditor(**fields)
 
 

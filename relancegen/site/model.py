@@ -45,6 +45,8 @@ MEDIA: tuple[str, ...] = ("email", "post", "registered_post", "phone", "agency")
 #: call, which is a person on the phone; no message stands for it.
 PLUGIN_MEDIUM_STAGES: tuple[str, ...] = tuple(stage for stage in STAGES if stage != "call")
 
+INSOLVENCY_PROCEDURES: tuple[str, ...] = ("sauvegarde", "redressement", "liquidation")
+CIVILITIES: tuple[str, ...] = ("Mme", "M.")
 CLIENT_KINDS: tuple[str, ...] = ("b2b", "b2c", "public")
 PAYER_PROFILES: tuple[str, ...] = ("good", "average", "bad")
 DAY_COUNTS: tuple[str, ...] = ("actual/365", "actual/actual")
@@ -78,6 +80,15 @@ class Contact:
     email: str | None = None
     phone: str | None = None
     cc: bool = False
+    civility: str | None = None  # "Mme" or "M.": how a letter greets this person
+
+
+@dataclass(frozen=True)
+class ConsumerMediator:
+    """The consumer mediator a professional must name to consumers (C. conso L612-1, L616-1)."""
+
+    name: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,8 @@ class Creditor:
     bic: str | None = None
     payment_url: str | None = None
     signatory: Signatory | None = None
+    rcs: str | None = None  # the greffe's city: "RCS Lyon 732 829 320" (C. com. R123-237)
+    consumer_mediator: ConsumerMediator | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +196,8 @@ class Invoice:
     promise: Promise | None = None
     file: Path | None = None
     late_interest: LateInterestRule | None = None
+    performed: dt.date | None = None  # when the work or service was completed (consumer limitation)
+    received: dt.date | None = None  # when a public buyer received the invoice (its term runs from it)
     location: Location = Location("")
 
     def paid_by(self, day: dt.date) -> Decimal:
@@ -192,6 +207,16 @@ class Invoice:
     def outstanding(self, day: dt.date) -> Decimal:
         """Principal still owed at the end of ``day`` (never negative)."""
         return max(self.amount - self.paid_by(day), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class Insolvency:
+    """Collective proceedings opened against a debtor (C. com. L622-21: individual actions
+    stop; the claim is declared to the mandataire within 2 months of the BODACC publication)."""
+
+    procedure: str  # sauvegarde | redressement | liquidation
+    judgment: dt.date
+    published: dt.date | None = None  # BODACC publication
 
 
 @dataclass(frozen=True)
@@ -207,6 +232,7 @@ class Client:
     usual_payment_days: int | None = None
     strategic: bool = False
     paused_until: dt.date | None = None
+    insolvency: Insolvency | None = None
     location: Location = Location("")
 
     @property

@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from relancegen.errors import Location, Problem, shown
 from relancegen.site.model import (
+    CIVILITIES,
     CLIENT_KINDS,
+    INSOLVENCY_PROCEDURES,
     DAY_COUNTS,
     MEDIA,
     PAYER_PROFILES,
@@ -568,6 +570,8 @@ CREDITOR = Record(
         "bic": BankCode("BIC"),
         "payment_url": WebAddress(),
         "signatory": Record({"name": Text(required=True), "title": Text(default="")}),
+        "rcs": Text(),
+        "consumer_mediator": Record({"name": Text(required=True), "url": Text()}),
     },
     required=True,
 )
@@ -663,6 +667,7 @@ CONTACT = Record(
         "email": Email(),
         "phone": Text(),
         "cc": Boolean(default=False),
+        "civility": Choice(CIVILITIES),
     }
 )
 
@@ -679,6 +684,11 @@ CLIENT = Record(
         "usual_payment_days": Integer(minimum=0, maximum=365),
         "strategic": Boolean(default=False),
         "paused_until": Date(),
+        "insolvency": Record({
+            "procedure": Choice(INSOLVENCY_PROCEDURES, required=True),
+            "judgment": Date(required=True),
+            "published": Date(),
+        }),
     }
 )
 
@@ -696,6 +706,8 @@ INVOICE = Record(
         "disputed": Text(multiline=True),
         "promise": Record({"date": Date(required=True), "amount": Money(positive=True)}),
         "file": InvoiceCopy(),
+        "performed": Date(),
+        "received": Date(),
         "late_interest": LateInterest(),
     }
 )
