@@ -295,8 +295,9 @@ class Renderer:
             files["txt"] = spaced(self._email_text(letter, context)).encode("utf-8")
             files["html"] = spaced_html(self.env.get_template(spec.template).render(context)).encode("utf-8")
             return RenderedDocument(files, spaced(subject) if subject else subject)
-        if spec.formats == ("txt",):  # a plain-text message, such as an SMS
-            files["txt"] = spaced(self.text_env.get_template(spec.template).render(context)).encode("utf-8")
+        if spec.formats == ("txt",):  # a plain-text message, such as an SMS: no narrow spaces,
+            # which are outside the GSM alphabet and would double the message's cost
+            files["txt"] = self.text_env.get_template(spec.template).render(context).encode("utf-8")
             return RenderedDocument(files, subject)
         html = spaced_html(self.env.get_template(spec.template).render(context))
         if "html" in spec.formats:
