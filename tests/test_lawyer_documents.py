@@ -127,3 +127,15 @@ def test_public_buyers_get_public_law_letters(site_factory, language):
     assert all("L2192-13" in text for text in texts.values())
     assert "R541-1" in texts["formal_notice"] and "68-1250" in texts["formal_notice"]
     assert "D2192-35" in texts["penalties"]
+
+
+def test_a_debtor_in_collective_proceedings_gets_no_dunning_and_the_claim_is_to_declare(site_factory):
+    insolvent = {**BUSINESS, "insolvency": {"procedure": "redressement", "judgment": "2026-10-05", "published": "2026-10-15"}}
+    site_dir = site_factory(clients=[insolvent], invoices=[INVOICES[1]], site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    assert not (site_dir / "_site/pro").exists()
+    assert "collective proceedings (redressement, judgment of 2026-10-05): dunning stops" in result.output
+    assert "declare the claim to the mandataire judiciaire by 2026-12-15" in result.output
+    plan = CliRunner().invoke(main, ["plan", "--site", str(site_dir), "--until", "2027-02-01"])
+    assert plan.exit_code in (0, 3) and "pro" not in plan.output.replace("proceedings", "")

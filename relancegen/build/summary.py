@@ -42,6 +42,7 @@ TODO_HEADINGS = {
     "promise": "Payment promises",
     "missed_call": "Calls never made",
     "limitation": "Claims nearing their limitation date",
+    "declaration": "Claims to declare (collective proceedings)",
 }
 
 

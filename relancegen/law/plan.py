@@ -60,6 +60,8 @@ def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rule
     planned: list[PlannedAct] = []
     calling = False  # a call is pending: it is listed on its first day only
     day = start
+    if client.insolvency is not None:  # collective proceedings stop dunning from the judgment
+        until = min(until, client.insolvency.judgment - dt.timedelta(days=1))
     while day <= until:
         if not rules.calendar.is_working_day(day):
             day = rules.calendar.on_or_after(day)

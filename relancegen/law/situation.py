@@ -82,10 +82,15 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
     overdue = tuple(line for line in lines if line.invoice.due < as_of)
     not_yet_due = tuple(line for line in lines if line.invoice.due >= as_of)
 
-    if not open_ or stages.below_minimum(open_, as_of, site.policy.minimum_balance):
+    proceedings = client.insolvency if client.insolvency and client.insolvency.judgment <= as_of else None
+    if proceedings is not None:
+        # Rule 1: collective proceedings stop individual actions (C. com. L622-21)
+        decision = stages.StageDecision(None, None, None, None, f"collective proceedings ({proceedings.procedure}, judgment of {proceedings.judgment.isoformat()}): dunning stops; the claim is declared to the mandataire judiciaire")
+        prevention: tuple[InvoiceLine, ...] = ()
+    elif not open_ or stages.below_minimum(open_, as_of, site.policy.minimum_balance):
         reason = "nothing open" if not open_ else f"balance below the minimum of {site.policy.minimum_balance} €"
         decision = stages.StageDecision(None, None, None, None, reason)
-        prevention: tuple[InvoiceLine, ...] = ()
+        prevention = ()
     else:
         decision = stages.decide_stage(client, open_, history, as_of, rules=rules, all_invoices=invoices)
         noticed = {inv.number for inv in stages.prevention_invoices(open_, history, as_of, site.schedule, rules.calendar)}

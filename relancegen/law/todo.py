@@ -17,6 +17,7 @@ Items, most pressing kind first:
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
@@ -26,7 +27,9 @@ from relancegen.law.situation import ClientSituation, call_priority, compute_sit
 from relancegen.law.stages import promises_of
 from relancegen.site.model import JournalEntry, Site
 
-KINDS = ("call", "unknown", "failed", "promise", "missed_call", "limitation")
+KINDS = ("call", "unknown", "failed", "promise", "missed_call", "limitation", "declaration")
+#: The months a creditor has to declare its claim from the BODACC publication (C. com. R622-24).
+DECLARATION_MONTHS = 2
 EXIT_ALL_DONE = 0
 EXIT_PERSON_MUST_ACT = 3
 PROMISE_LOOKAHEAD_DAYS = 2
@@ -81,8 +84,32 @@ def morning_todo(site: Site, situations: list[ClientSituation], as_of: dt.date) 
         for s in situations if s.decision is not None and s.decision.call_missed_since is not None
     ]
     items += _limitations(site, as_of)
+    items += _declarations(situations, as_of)
     concerned = {situation.client.id for situation in situations}
     return Todo(as_of, tuple(item for item in items if item.client in concerned))
+
+
+def _declarations(situations: list[ClientSituation], as_of: dt.date) -> list[TodoItem]:
+    """Clients in collective proceedings who still owe: their claim is declared to the
+    mandataire judiciaire within two months of the BODACC publication (C. com. L622-24)."""
+    items = []
+    for situation in situations:
+        proceedings = situation.client.insolvency
+        if proceedings is None or proceedings.judgment > as_of or not situation.overdue + situation.not_yet_due:
+            continue
+        if proceedings.published is None:
+            when = "within two months of its BODACC publication (add insolvency.published)"
+        else:
+            deadline = _add_months(proceedings.published, DECLARATION_MONTHS)
+            when = f"by {deadline.isoformat()} (two months from the BODACC publication of {proceedings.published.isoformat()})"
+        items.append(TodoItem("declaration", situation.client.id, f"{proceedings.procedure} opened on {proceedings.judgment.isoformat()}: dunning stopped; declare the claim to the mandataire judiciaire {when}, interest stopped at the judgment", day=proceedings.published))
+    return items
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _phone(situation: ClientSituation) -> str | None:
