@@ -139,3 +139,22 @@ def test_a_debtor_in_collective_proceedings_gets_no_dunning_and_the_claim_is_to_
     assert "declare the claim to the mandataire judiciaire by 2026-12-15" in result.output
     plan = CliRunner().invoke(main, ["plan", "--site", str(site_dir), "--until", "2027-02-01"])
     assert plan.exit_code in (0, 3) and "pro" not in plan.output.replace("proceedings", "")
+
+
+def test_under_interest_first_an_invoice_paid_exactly_its_amount_late_is_still_chased(site_factory):
+    import datetime as dt
+    from decimal import Decimal
+
+    from relancegen.law.situation import compute_situation
+    from relancegen.site.loader import load_site
+
+    site_dir = site_factory(
+        terms={"payment_days": 30, "late_interest": "10%", "payment_allocation": "interest_first"},
+        invoices=[{"number": "F-1", "client": "client-a", "issued": "2025-08-31", "due": "2025-09-30", "amount": "1000.00",
+                   "payments": [{"date": "2025-10-30", "amount": "1000.00"}]}],
+    )
+    site = load_site(site_dir)
+    situation = compute_situation(site, site.clients["client-a"], dt.date(2025, 12, 1))
+    (line,) = situation.overdue
+    assert line.outstanding == Decimal("8.22")  # 8,22 € of the payment went to interest first (C. civ. 1343-1)
+    assert situation.stage is not None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -147,14 +148,18 @@ def counted(entries: list[JournalEntry] | tuple[JournalEntry, ...]) -> list[Jour
 
 def open_invoices(
     invoices: list[Invoice], as_of: dt.date, entries: list[JournalEntry] | tuple[JournalEntry, ...] = (), kind: str | None = None,
+    owed: Callable[[Invoice], Decimal] | None = None,
 ) -> list[Invoice]:
     """Rule 1: invoices with something still owed on ``as_of``, not disputed (in invoices.yml,
     or by a call recorded with ``--outcome dispute``) and, given the debtor's ``kind``, not
-    time-barred."""
+    time-barred. ``owed`` gives the principal still owed when payments are imputed to
+    interest first (:func:`relancegen.law.penalties.principal_owed`); by default, what the
+    payments leave of the amount."""
     disputed = disputed_in_journal(entries)
+    owed = owed or (lambda inv: inv.outstanding(as_of))
     return [
         inv for inv in invoices
-        if inv.outstanding(as_of) > 0 and not inv.disputed and inv.number not in disputed
+        if owed(inv) > 0 and not inv.disputed and inv.number not in disputed
         and (kind is None or as_of < limitation_date(inv, kind, entries))
     ]
 
