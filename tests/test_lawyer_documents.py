@@ -158,3 +158,21 @@ def test_under_interest_first_an_invoice_paid_exactly_its_amount_late_is_still_c
     (line,) = situation.overdue
     assert line.outstanding == Decimal("8.22")  # 8,22 € of the payment went to interest first (C. civ. 1343-1)
     assert situation.stage is not None
+
+
+def test_a_public_buyer_never_reaches_the_collection_agency(site_factory):
+    import datetime as dt
+
+    from relancegen.law.situation import compute_situation
+    from relancegen.site.loader import load_site
+
+    journal = [{"time": "2026-06-01T09:00:00+02:00", "client": "mairie", "stage": "formal_notice", "channel": "registered_post",
+                "invoices": ["P-1"], "status": "sent"}]
+    site_dir = site_factory(clients=[PUBLIC], journal=journal, invoices=[
+        {"number": "P-1", "client": "mairie", "issued": "2026-03-01", "received": "2026-03-01", "amount": "1200.00"}])
+    site = load_site(site_dir)
+    situation = compute_situation(site, site.clients["mairie"], dt.date(2026, 11, 23))
+    assert situation.stage is None and "référé-provision" in situation.reason
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--all-stages", "--date", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert not (site_dir / "_site/mairie/collection").exists()

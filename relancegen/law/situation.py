@@ -143,6 +143,7 @@ def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[Clie
             reason="specimen",
         )
         for stage in STAGES
+        if not (client.kind == "public" and stage == "collection")  # never an agency for a public buyer
     ]
 
 

@@ -31,6 +31,9 @@ COUNTED_STATUSES = ("sent", "recorded", "unknown")
 #: the penalty letter's, the formal notice's): nothing escalates before it has passed.
 DEADLINE_STAGES = ("overdue", "penalties", "formal_notice")
 STRATEGIC_CAP = "penalties"
+#: A public buyer is never handed to a collection agency: after the formal notice the route is
+#: a prior written claim, then a référé-provision before the administrative court (CJA R541-1).
+PUBLIC_CAP = "formal_notice"
 CALL = "call"
 PREVENTION = "prevention"
 #: ``relancegen record --outcome`` values.
@@ -357,6 +360,8 @@ def _invoice_stage(
         return waiting(f"{last.stage if last else 'nothing'} done: the last stage of the schedule", None, **missed)
     if client.strategic and stage_rank(following) > stage_rank(STRATEGIC_CAP):
         return waiting("strategic account: escalation stops at penalties until a person decides on the formal notice", None, **missed)
+    if client.kind == "public" and stage_rank(following) > stage_rank(PUBLIC_CAP):
+        return waiting("public buyer: no collection agency; after the formal notice, a prior claim then a référé-provision before the administrative court (a person's decision)", None, **missed)
     if calendar is None or stage_rank(calendar) < stage_rank(following):
         starts = anchor + dt.timedelta(days=rules.days_of(following) or 0)
         return waiting(f"{following} from {starts.isoformat()} (anchor {anchor.isoformat()})", starts, **missed)
