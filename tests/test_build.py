@@ -128,7 +128,8 @@ def test_all_stages_builds_the_specimen(tmp_path):
     result = CliRunner().invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(tmp_path), "--client", "mairie-caluire", "--all-stages"])
     assert result.exit_code == 0, result.output
     stages = {p.parent.name for p in (tmp_path / "mairie-caluire").glob("*/*")}
-    assert stages == {"prevention", "reminder", "call", "overdue", "penalties", "formal_notice"}  # no agency for a public buyer
+    # no agency for a public buyer, and no prevention notice: its only invoice fell due months ago
+    assert stages == {"reminder", "call", "overdue", "penalties", "formal_notice"}
     text = compact(pdf_text(tmp_path / "mairie-caluire/formal_notice/letter.pdf"))
     assert "Code de la commande publique" in text
 

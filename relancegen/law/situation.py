@@ -128,11 +128,13 @@ def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[Clie
     """One situation per stage, the stage forced: the specimen of ``build --all-stages``.
 
     A client with nothing overdue still gets every stage, with its open invoices treated as
-    overdue so that a proof-reader sees filled-in documents.
+    overdue so that a proof-reader sees filled-in documents. The prevention notice, which
+    announces a coming due date, is shown only for invoices not yet due: never for an
+    invoice due months ago.
     """
     base = compute_situation(site, client, as_of)
     overdue = (base.overdue + base.other_overdue) or base.not_yet_due
-    prevention = base.not_yet_due or overdue
+    prevention = base.not_yet_due
     return [
         dataclasses.replace(
             base,
@@ -144,6 +146,7 @@ def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[Clie
         )
         for stage in STAGES
         if not (client.kind == "public" and stage == "collection")  # never an agency for a public buyer
+        and not (stage == "prevention" and not prevention)
     ]
 
 
