@@ -38,19 +38,17 @@ from relancegen.site.model import Client, Site
 from relancegen.site.yamlpos import load_yaml
 from relancegen.documents.greetings import greeting_for
 from relancegen.documents.qr import epc_qr_svg
-from relancegen.documents.typography import french_spacing, french_spacing_html
+from relancegen.documents.typography import typeset, typeset_html
 from relancegen.law.eu import late_payment_directive_applies
 from relancegen.law.penalties import RateBasis, rate_basis
 from relancegen.law.situation import ClientSituation, InvoiceLine
 
 OVERRIDES_DIR = "overrides"
-ASSETS_DIR = "assets"
 BLOCKS_TEMPLATE = "blocks.html"
 TEXT_BLOCKS_TEMPLATE = "blocks.txt"
 BLOCK_NAMES = ("invoice_table", "not_yet_due_table", "payment_block", "penalty_table")
 #: Blocks a theme may leave out (older themes): rendered empty when its blocks lack them.
 OPTIONAL_BLOCK_NAMES = ("other_overdue_table",)
-REGISTERED_STAGES = ("penalties", "formal_notice")
 RATES_TEMPLATE = "rates.txt"
 DEFAULT_SOURCE_LANGUAGE = "fr"
 CALL_LIST_TEMPLATE = "call_list.html"
@@ -289,29 +287,28 @@ class Renderer:
         context, letter = self._document_context(spec, situation)
         subject = context.get("subject")
         files: dict[str, bytes] = {}
-        french = context["language"] == "fr"
-        spaced, spaced_html = (french_spacing, french_spacing_html) if french else (str, str)
+        language = context["language"]
         if spec.kind == "email":
-            files["txt"] = spaced(self._email_text(letter, context)).encode("utf-8")
-            files["html"] = spaced_html(self.env.get_template(spec.template).render(context)).encode("utf-8")
-            return RenderedDocument(files, spaced(subject) if subject else subject)
+            files["txt"] = typeset(self._email_text(letter, context), language).encode("utf-8")
+            files["html"] = typeset_html(self.env.get_template(spec.template).render(context), language).encode("utf-8")
+            return RenderedDocument(files, typeset(subject, language) if subject else subject)
         if spec.formats == ("txt",):  # a plain-text message, such as an SMS: no narrow spaces,
             # which are outside the GSM alphabet and would double the message's cost
             files["txt"] = self.text_env.get_template(spec.template).render(context).encode("utf-8")
             return RenderedDocument(files, subject)
-        html = spaced_html(self.env.get_template(spec.template).render(context))
+        html = typeset_html(self.env.get_template(spec.template).render(context), language)
         if "html" in spec.formats:
             files["html"] = html.encode("utf-8")
         if "pdf" in spec.formats:
             files["pdf"] = self.pdf(html)
-        return RenderedDocument(files, spaced(subject) if subject else subject)
+        return RenderedDocument(files, typeset(subject, language) if subject else subject)
 
     def render_html(self, spec: DocumentSpec, situation: ClientSituation) -> str:
         """A document's HTML alone: the page its PDF is printed from, or an email's HTML part
         (what ``relancegen serve`` shows)."""
         context, _ = self._document_context(spec, situation)
         html = self.env.get_template(spec.template).render(context)
-        return french_spacing_html(html) if context["language"] == "fr" else html
+        return typeset_html(html, context["language"])
 
     def _document_context(self, spec: DocumentSpec, situation: ClientSituation) -> tuple[dict[str, Any], Letter | None]:
         """The template context of one document, with its letter's subject and body."""
@@ -332,7 +329,7 @@ class Renderer:
             html = self.env.get_template(template_name).render(self.site_context(), **context)
         except jinja2.TemplateError as error:
             raise self.template_error(error) from None
-        return french_spacing_html(html) if self.site.language == "fr" else html
+        return typeset_html(html, self.site.language)
 
     def template_error(self, error: jinja2.TemplateError) -> SiteError:
         """The error as ``template:line: message``: the line of a syntax error, or of the

@@ -40,3 +40,13 @@ def french_spacing_html(html: str) -> str:
         position = match.end()
     parts.append(french_spacing(html[position:]))
     return "".join(parts)
+
+
+def typeset(text: str, language: str) -> str:
+    """Text with the typography of its language (French spacing for ``fr``, else as is)."""
+    return french_spacing(text) if language == "fr" else text
+
+
+def typeset_html(html: str, language: str) -> str:
+    """An HTML document with the typography of its language, on its text only."""
+    return french_spacing_html(html) if language == "fr" else html

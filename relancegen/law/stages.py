@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from relancegen.law.calendar import WorkingDays
-from relancegen.law.limitation import limitation_date
+from relancegen.law.limitation import is_time_barred
 from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
 
 #: Entries that count as done for escalation (spec "The journal": an unknown delivery may
@@ -163,7 +163,7 @@ def open_invoices(
     return [
         inv for inv in invoices
         if owed(inv) > 0 and not inv.disputed and inv.number not in disputed
-        and (kind is None or as_of < limitation_date(inv, kind, entries))
+        and (kind is None or not is_time_barred(inv, kind, entries, as_of))
     ]
 
 
