@@ -250,3 +250,26 @@ def test_consumer_interest_runs_per_invoice_from_the_notice_that_named_it():
     entries = [notice(dt.date(2026, 3, 2), ("F-1",)), notice(dt.date(2026, 5, 4), ("F-1", "F-2"))]
     assert formal_notice_dates(entries) == {"F-1": dt.date(2026, 3, 2), "F-2": dt.date(2026, 5, 4)}
     assert "F-3" not in formal_notice_dates(entries)  # never named: a consumer owes it no interest
+
+
+def test_a_consumer_owes_no_interest_from_a_notice_that_may_never_have_left():
+    """A formal notice whose delivery is unknown (the SMTP or postal call broke) starts no
+    interest until a person resolves it as delivered; one resolved as not delivered never does.
+    The stage engine still counts it as done, so that it is not sent twice."""
+    import datetime as _dt
+
+    from relancegen.law.penalties import formal_notice_dates
+    from relancegen.law.stages import counted
+    from relancegen.site.model import JournalEntry
+
+    def entry(status: str, day: dt.date, **extra: str) -> JournalEntry:
+        return JournalEntry(
+            time=_dt.datetime(day.year, day.month, day.day, 9, tzinfo=_dt.timezone.utc), client="c", stage="formal_notice",
+            channel="registered_post", invoices=("F-1",), status=status, delivery_id="d1", extra=extra,
+        )
+
+    unknown = entry("unknown", dt.date(2026, 3, 2))
+    assert formal_notice_dates([unknown]) == {}
+    assert counted([unknown]) == [unknown]  # never sent twice
+    assert formal_notice_dates([unknown, entry("resolved", dt.date(2026, 3, 5), resolution="delivered")]) == {"F-1": dt.date(2026, 3, 2)}
+    assert formal_notice_dates([unknown, entry("resolved", dt.date(2026, 3, 5), resolution="not-delivered")]) == {}

@@ -107,27 +107,32 @@ ESCALATION_COUNTED = ("sent", "recorded")
 RateOfDay = Callable[[dt.date], Decimal]
 
 
-def formal_notice_date(entries: Iterable[JournalEntry]) -> dt.date | None:
-    """The date of the earliest formal notice sent or recorded, among one client's entries."""
-    dates = [
-        entry.time.date()
-        for entry in entries
-        if entry.stage == "formal_notice" and entry.status in ESCALATION_COUNTED
-    ]
-    return min(dates) if dates else None
-
-
 def formal_notice_dates(entries: Iterable[JournalEntry]) -> dict[str, dt.date]:
-    """For each invoice, the date of the earliest formal notice (sent or recorded) that named
-    it. A consumer owes interest on an invoice only from a notice naming it (C. civ. 1231-6,
-    1344): a notice about one invoice starts nothing on another."""
+    """For each invoice, the date of the earliest formal notice that named it and is known to
+    have gone out: sent, recorded, or unknown and then resolved as delivered. A consumer owes
+    interest on an invoice only from a notice naming it (C. civ. 1231-6, 1344): a notice about
+    one invoice starts nothing on another, and one that may never have left starts nothing.
+    (The stage engine counts an unresolved unknown notice as done, so as not to send it twice;
+    interest is a claim, so it waits for the notice to be known.)"""
+    entries = list(entries)
+    delivered = {
+        e.delivery_id for e in entries
+        if e.status == "resolved" and e.extra.get("resolution") == "delivered" and e.delivery_id
+    }
     dates: dict[str, dt.date] = {}
     for entry in entries:
-        if entry.stage == "formal_notice" and entry.status in ESCALATION_COUNTED:
+        known = entry.status in ESCALATION_COUNTED or (entry.status == "unknown" and entry.delivery_id in delivered)
+        if entry.stage == "formal_notice" and known:
             for number in entry.invoices:
                 day = entry.time.date()
                 dates[number] = min(dates.get(number, day), day)
     return dates
+
+
+def formal_notice_date(entries: Iterable[JournalEntry]) -> dt.date | None:
+    """The date of the client's earliest formal notice known to have gone out (see
+    :func:`formal_notice_dates`)."""
+    return min(formal_notice_dates(entries).values(), default=None)
 
 
 def compute_penalties(

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from relancegen.law import stages
 from relancegen.law.limitation import limitation_date
-from relancegen.law.penalties import compute_penalties
+from relancegen.law.penalties import compute_penalties, formal_notice_dates
 from relancegen.site.model import STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
 
 #: Stages whose documents claim the penalties as well as the principal.
@@ -117,7 +117,7 @@ def _act(site: Site, client: Client, open_: list, journal: list[JournalEntry], d
     amount = sum((inv.outstanding(day) for inv in claimed), Decimal("0.00"))
     if stage in PENALTY_STAGES:
         for invoice in claimed:
-            notice = day if stage == "formal_notice" else stages.formal_notice_of(journal, invoice.number)
+            notice = day if stage == "formal_notice" else formal_notice_dates(journal).get(invoice.number)
             penalties = compute_penalties(invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=day, formal_notice_date=notice)
             if penalties is not None:
                 amount += penalties.interest_due + penalties.indemnity

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from relancegen.law import stages
 from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Site
-from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, principal_owed
+from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, formal_notice_dates, principal_owed
 
 @dataclass(frozen=True)
 class InvoiceLine:
@@ -76,11 +76,12 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
     invoices = site.invoices_of(client.id)
     history = site.journal_of(client.id)
     rules = stages.Rules.of(site)
+    notices = formal_notice_dates(history)
     open_ = stages.open_invoices(invoices, as_of, history, client.kind, owed=lambda invoice: principal_owed(
         invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=as_of,
-        formal_notice_date=stages.formal_notice_of(history, invoice.number)))
+        formal_notice_date=notices.get(invoice.number)))
     notice = formal_notice_date(history)
-    lines = [_line(site, client, inv, as_of, stages.formal_notice_of(history, inv.number)) for inv in open_]
+    lines = [_line(site, client, inv, as_of, notices.get(inv.number)) for inv in open_]
     overdue = tuple(line for line in lines if line.invoice.due < as_of)
     not_yet_due = tuple(line for line in lines if line.invoice.due >= as_of)
 

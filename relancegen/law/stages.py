@@ -218,13 +218,6 @@ def acts_of(entries: list[JournalEntry] | tuple[JournalEntry, ...], rules: Rules
     ]
 
 
-def formal_notice_of(entries: list[JournalEntry] | tuple[JournalEntry, ...], number: str) -> dt.date | None:
-    """The day of the first formal notice that named the invoice (a consumer owes interest
-    only from it, spec "Penalties")."""
-    days = [e.time.date() for e in counted(entries) if e.stage == "formal_notice" and number in e.invoices]
-    return min(days, default=None)
-
-
 def promises_of(invoices: list[Invoice], entries: list[JournalEntry] | tuple[JournalEntry, ...]) -> list[PromiseMade]:
     """Rule 6: every payment promise made, from the data and from the journal."""
     found = [PromiseMade(inv.promise.date, inv.promise.amount, (inv.number,), "invoices") for inv in invoices if inv.promise]
