@@ -114,7 +114,10 @@ def test_emails_have_text_and_html_and_mention_not_yet_due_invoices(example_buil
     letter = compact(pdf_text(example_build / "imprimerie-saone/overdue/letter.pdf"))
     assert "F-2026-0296" in letter  # not yet due, mentioned
     html = (example_build / "cabinet-roux-avocats/reminder/email.html").read_text(encoding="utf-8")
-    assert "<table" in html and "F-2026-0288" in html and "<svg" in html  # EPC QR code
+    assert "<table" in html and "F-2026-0288" in html
+    # the EPC QR code: a PNG in emails (mail clients drop SVG), an SVG in letters (WeasyPrint draws it)
+    assert '<img src="data:image/png;base64,' in html and "<svg" not in html
+    assert "<svg" in (example_build / "imprimerie-saone/overdue/letter.html").read_text(encoding="utf-8")
 
 
 def test_call_sheet_and_call_list(example_build):
