@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import io
@@ -22,6 +23,7 @@ from relancegen.cli import main
 from relancegen.delivery.evidence import evidence_path
 from relancegen.documents.qr import QUIET_ZONE, epc_qr_code
 from relancegen.testing import DEFAULT_CREDITOR
+from relancegen_smtp import build_message
 from serving import chromium
 
 USER, PASSWORD = "relance-bot", "s3cr3t-Pa55word-never-logged"
@@ -365,3 +367,24 @@ def test_a_browser_shows_the_received_email_with_its_qr_code_and_padded_table_ce
     assert min(gaps) >= 14, gaps  # two cells' padding between any two texts
     assert cells[0][0] - table_left >= 6 and table_right - cells[-1][1] >= 6, (table_left, cells, table_right)
     assert abs(ink_columns(rows[header_rule - 20:header_rule])[-1] - cells[-1][1]) <= 2  # amounts right-aligned under their heading
+
+
+def test_each_data_image_becomes_one_inline_part_and_the_message_is_the_same_at_each_attempt(delivery_factory):
+    png = base64.b64encode(_png_bytes()).decode()
+    html = (f'<p><img src="data:image/png;base64,{png}" alt="a"> <img alt="b" src=\'data:image/png;base64,{png}\'>'
+            '<img src="data:image/png;base64,%%%"></p>')  # the same image twice, and one that is not base64
+    delivery = delivery_factory(documents={"email.txt": "Bonjour", "email.html": html})
+    settings = {"from": "Atelier <compta@atelier-test.example>"}
+    first, second = build_message(delivery, settings), build_message(delivery, settings)
+    (image,) = [part for part in first.walk() if part.get_content_maintype() == "image"]
+    source = first.get_body(preferencelist=("html",)).get_content()
+    assert source.count(f"cid:{image['Content-ID'].strip('<>')}") == 2 and image["Content-ID"].endswith("@atelier-test.example>")
+    assert 'src="data:image/png;base64,%%%"' in source  # left as it was
+    assert image.get_content() == _png_bytes() and image.get_filename() == "image-1.png"
+    assert [part["Content-ID"] for part in second.walk() if part["Content-ID"]] == [image["Content-ID"]]
+
+
+def _png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (8, 8), 1).save(buffer, format="PNG")
+    return buffer.getvalue()
