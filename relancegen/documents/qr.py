@@ -12,7 +12,7 @@ from typing import Any
 
 MAX_AMOUNT = Decimal("999999999.99")
 #: The width an email's QR code aims at, in CSS pixels; the PNG's modules are whole pixels,
-#: so the image comes out near this size (about 120 to 190 px), exactly as wide as it says.
+#: so the image comes out near this size (130 to 190 px), exactly as wide as it says.
 EMAIL_QR_TARGET_PX = 160
 #: The light margin a QR reader needs around the code, in modules (ISO/IEC 18004).
 QUIET_ZONE = 4
