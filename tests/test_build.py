@@ -4,6 +4,7 @@ read back from the real PDFs and HTML."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -114,7 +115,21 @@ def test_emails_have_text_and_html_and_mention_not_yet_due_invoices(example_buil
     letter = compact(pdf_text(example_build / "imprimerie-saone/overdue/letter.pdf"))
     assert "F-2026-0296" in letter  # not yet due, mentioned
     html = (example_build / "cabinet-roux-avocats/reminder/email.html").read_text(encoding="utf-8")
-    assert "<table" in html and "F-2026-0288" in html and "<svg" in html  # EPC QR code
+    assert "<table" in html and "F-2026-0288" in html
+    # the EPC QR code: a PNG in emails (mail clients drop SVG), an SVG in letters (WeasyPrint draws it)
+    assert '<img src="data:image/png;base64,' in html and "<svg" not in html
+    assert "<svg" in (example_build / "imprimerie-saone/overdue/letter.html").read_text(encoding="utf-8")
+
+
+def test_every_table_cell_of_an_email_carries_its_own_padding_and_alignment(example_build):
+    """Mail clients drop <style> and classes: what a cell looks like is on the cell."""
+    cells = [(path, cell) for path in sorted(example_build.glob("*/*/email.html"))
+             for cell in re.findall(r"<t[hd]\b[^>]*>", path.read_text(encoding="utf-8"))]
+    assert len({path for path, _ in cells}) >= 2  # the prevention notice and the reminder of that day
+    for path, cell in cells:
+        style = re.search(r'style="([^"]*)"', cell)
+        assert style and "padding:4px 8px" in style.group(1) and "border-" in style.group(1), (path, cell)
+        assert 'class="amount"' not in cell or "text-align:right" in style.group(1), (path, cell)
 
 
 def test_call_sheet_and_call_list(example_build):

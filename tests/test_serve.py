@@ -45,6 +45,8 @@ def test_index_links_every_document_as_html_and_pdf(site_factory, tmp_path):
         assert "/doc/client-a/overdue/letter.pdf" in letters and "/doc/client-a/overdue/letter.html" in letters
         status, html = get(url + "doc/client-a/overdue/letter.html")
         assert status == 200 and b"<title>Lettre avant</title>" in html and b"F-1" in html
+        status, mail = get(url + "doc/client-a/overdue/email.html")  # the QR code, as the built file holds it
+        assert status == 200 and b'<img src="data:image/png;base64,' in mail
         started = time.monotonic()
         status, pdf = get(url + "doc/client-a/overdue/letter.pdf")
         first = time.monotonic() - started

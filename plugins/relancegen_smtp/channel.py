@@ -27,6 +27,7 @@ from typing import Any
 
 from relancegen import Delivery, DeliveryOutcomeUnknown, Receipt
 from relancegen.delivery.channel_settings import boolean_problem, env_name_problem, number_problem, unknown_settings
+from relancegen_smtp.inline_images import InlineImage, inline_images
 
 SETTINGS = ("host", "port", "starttls", "ssl", "username_env", "password_env", "from", "rate_per_minute",
             "retries", "retry_delay", "timeout", "allow_plaintext_auth")
@@ -191,7 +192,9 @@ def _recipients(message: EmailMessage) -> list[str]:
 
 
 def build_message(delivery: Delivery, settings: dict[str, Any]) -> EmailMessage:
-    """The email as it goes on the wire: text and HTML alternatives, PDFs attached."""
+    """The email as it goes on the wire: text and HTML alternatives (the text first), the
+    HTML's images as inline parts beside it (multipart/related, named by ``cid:``), PDFs
+    attached."""
     if not delivery.recipient.emails:
         raise NoAddress(f"{delivery.client} has no email address: give its accounting contact an email (contacts[].email)")
     sender = str(settings.get("from") or "")
@@ -211,10 +214,21 @@ def build_message(delivery: Delivery, settings: dict[str, Any]) -> EmailMessage:
     html = next((p for p in delivery.documents if p.suffix == ".html"), None)
     message.set_content(text.read_text(encoding="utf-8") if text else "")
     if html:
-        message.add_alternative(html.read_text(encoding="utf-8"), subtype="html")
+        body, images = inline_images(html.read_text(encoding="utf-8"), domain)
+        message.add_alternative(body, subtype="html")
+        _add_related(message.get_payload()[-1], images)
     for path in delivery.attachments:
         _attach(message, path, delivery)
     return message
+
+
+def _add_related(html_part: EmailMessage, images: list[InlineImage]) -> None:
+    """The images the HTML names by ``cid:``, beside it in a multipart/related."""
+    for image in images:
+        html_part.add_related(image.data, maintype="image", subtype=image.subtype, cid=f"<{image.content_id}>",
+                              disposition="inline", filename=image.filename)
+    if images:
+        html_part.set_param("type", "text/html")  # the root part's type (RFC 2387)
 
 
 def _attach(message: EmailMessage, path: Path, delivery: Delivery) -> None:

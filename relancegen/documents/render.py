@@ -37,7 +37,7 @@ from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import Client, Site
 from relancegen.site.yamlpos import load_yaml
 from relancegen.documents.greetings import greeting_for
-from relancegen.documents.qr import epc_qr_svg
+from relancegen.documents.qr import QrImage, epc_qr_png, epc_qr_svg
 from relancegen.documents.typography import typeset, typeset_html
 from relancegen.law.eu import late_payment_directive_applies
 from relancegen.law.penalties import RateBasis, rate_basis
@@ -74,6 +74,7 @@ class PaymentMeans:
     url: str | None
     reference: str
     qr: Markup | None
+    qr_png: QrImage | None = None  # in emails: the same code as a PNG (mail clients drop SVG)
 
 
 def builtin_themes_dir() -> Path:
@@ -414,16 +415,17 @@ class Renderer:
             "enclosed_invoices": [line.invoice.number for line in lines if line.invoice.file is not None],
             "enclosed_numbers": formatting.join_list([line.invoice.number for line in lines if line.invoice.file is not None], language),
             "encloses_statement": medium == "registered_post" and has_statement(situation, stage),
-            "payment": self._payment(lines, amount, online=client.kind != "public"),
+            "payment": self._payment(lines, amount, online=client.kind != "public", email=medium == "email"),
             "situation": situation,
         }
         context.update(self._blocks(context))
         return context
 
-    def _payment(self, lines: list[InvoiceLine], amount: Decimal, *, online: bool = True) -> PaymentMeans:
+    def _payment(self, lines: list[InvoiceLine], amount: Decimal, *, online: bool = True, email: bool = False) -> PaymentMeans:
         """How to pay: bank details and reference; with ``online``, the payment link and the
         scan-to-pay QR code too (a public buyer pays by a payment order of its accounting
-        officer, to the bank details: it is offered neither)."""
+        officer, to the bank details: it is offered neither). In an ``email``, the QR code is
+        also a PNG (``qr_png``)."""
         creditor = self.site.creditor
         reference = " ".join(line.invoice.number for line in lines)[:140]
         if not online:
@@ -431,8 +433,10 @@ class Renderer:
         url = None
         if creditor.payment_url and lines:
             url = creditor.payment_url.replace("{invoice}", lines[0].invoice.number if len(lines) == 1 else "+".join(line.invoice.number for line in lines)).replace("{amount}", f"{amount:.2f}")
-        qr = epc_qr_svg(name=creditor.name, iban=creditor.iban, amount=amount, remittance=reference, bic=creditor.bic)
-        return PaymentMeans(iban=_group(creditor.iban), bic=creditor.bic, url=url, reference=reference, qr=Markup(qr) if qr else None)
+        code = {"name": creditor.name, "iban": creditor.iban, "amount": amount, "remittance": reference, "bic": creditor.bic}
+        qr = epc_qr_svg(**code)
+        return PaymentMeans(iban=_group(creditor.iban), bic=creditor.bic, url=url, reference=reference, qr=Markup(qr) if qr else None,
+                            qr_png=epc_qr_png(**code) if email else None)
 
     def _blocks(self, context: dict[str, Any]) -> dict[str, Any]:
         html_blocks = self.env.get_template(BLOCKS_TEMPLATE).make_module(context)
