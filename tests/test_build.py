@@ -285,3 +285,12 @@ def test_building_one_client_leaves_the_other_clients_output_alone(site_factory)
     assert output / "call-list.pdf" in before and output / "client-a/call/call-sheet.pdf" in before
     assert runner.invoke(main, ["build", "--site", str(site_dir), "--client", "client-b"]).exit_code == 0
     assert {p: p.read_bytes() for p in before if p.is_file()} == before  # nothing removed, nothing rewritten
+
+
+def test_the_specimen_lists_an_invoice_once(tmp_path):
+    """A client with nothing overdue gets filled-in specimens of every stage: its invoices are
+    the ones claimed, never listed a second time as "not yet due" in the same document."""
+    result = CliRunner().invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(tmp_path), "--client", "boulangerie-martin", "--all-stages"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "boulangerie-martin/reminder/email.txt").read_text(encoding="utf-8")
+    assert text.count("Facture F-2026-0301") == 1, text

@@ -142,6 +142,7 @@ def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[Clie
             stage=stage if stage != "prevention" else None,
             overdue=overdue,
             other_overdue=(),
+            not_yet_due=() if overdue == base.not_yet_due else base.not_yet_due,  # never listed twice
             prevention=prevention if stage == "prevention" else (),
             reason="specimen",
         )
