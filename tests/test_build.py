@@ -14,8 +14,7 @@ from pypdf import PdfReader
 from relancegen.cli import main
 from relancegen.fsutil import sha256_file
 from relancegen.testing import DEFAULT_CLIENT, run_poppler
-
-EXAMPLE = Path(__file__).parent.parent
+from example_site import EXAMPLE, TEST_RATES, copy_example
 
 
 def pdf_text(path: Path) -> str:
@@ -29,8 +28,11 @@ def compact(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def example_build(tmp_path_factory) -> Path:
+    """The example site's build, its 2026-S2 rates declared (test values): every stage's
+    documents, the registered ones included."""
+    site = copy_example(tmp_path_factory.mktemp("example"))
     output = tmp_path_factory.mktemp("site")
-    result = CliRunner().invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output)])
+    result = CliRunner().invoke(main, ["build", "--site", str(site), "--out", str(output)])
     assert result.exit_code == 0, result.output
     return output
 
@@ -136,8 +138,9 @@ def test_all_stages_builds_the_specimen(tmp_path):
 
 def test_rebuild_is_byte_identical(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
+    site = copy_example(tmp_path / "example")
     for output in (first, second):
-        assert CliRunner().invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output), "--client", "restaurant-le-bouchon"]).exit_code == 0
+        assert CliRunner().invoke(main, ["build", "--site", str(site), "--out", str(output), "--client", "restaurant-le-bouchon"]).exit_code == 0
     assert (first / "restaurant-le-bouchon/penalties/letter.pdf").read_bytes() == (second / "restaurant-le-bouchon/penalties/letter.pdf").read_bytes()
 
 
@@ -147,7 +150,7 @@ def long_client_site(site_factory, name: str, invoice_count: int) -> Path:
     invoices = [{"number": f"F-2026-{i:04d}", "client": "long", "issued": "2026-07-01", "due": "2026-08-01", "amount": f"{1000 + i}.00",
                  "subject": f"Prestation numéro {i} avec un intitulé particulièrement long pour éprouver la mise en page"} for i in range(invoice_count)]
     journal = [{"time": "2026-10-01T09:00:00+02:00", "client": "long", "stage": "penalties", "channel": "registered_post", "invoices": ["F-2026-0000"], "status": "sent"}]
-    return site_factory(clients=[client], invoices=invoices, journal=journal, site={"as_of": "2026-11-23"})
+    return site_factory(clients=[client], invoices=invoices, journal=journal, site={"as_of": "2026-11-23"}, rates=TEST_RATES)
 
 
 def test_long_name_and_thirty_invoices_still_lay_out(site_factory, tmp_path):
