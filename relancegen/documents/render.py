@@ -42,6 +42,7 @@ from relancegen.documents.qr import epc_qr_svg
 from relancegen.documents.typography import typeset, typeset_html
 from relancegen.law.eu import late_payment_directive_applies
 from relancegen.law.penalties import RateBasis, period_fixings, rate_basis, unverified_fixings
+from relancegen.law.plan import PENALTY_STAGES
 from relancegen.law.situation import ClientSituation, InvoiceLine
 
 OVERRIDES_DIR = "overrides"
@@ -377,7 +378,7 @@ class Renderer:
         # What goes to the agency is in the site's language; what goes to the debtor, in theirs.
         language = self.site.language if medium == "agency" else document_language(self.site, client)
         amount = sum((line.outstanding for line in lines), Decimal("0.00"))
-        if stage in ("penalties", "formal_notice", "collection"):
+        if stage in PENALTY_STAGES:
             amount = situation.total
         greeting = greeting_for(client, client.accounting_contact, language)
         context = {
@@ -404,9 +405,11 @@ class Renderer:
             "balance": situation.balance,
             "amount_to_pay": amount,
             "late_interest_text": self.late_interest_text(client.kind, lines, language),
-            "rate_bases": self.rate_bases(lines, language),
+            # worded only where a penalty table or statement shows them (a theme's language
+            # needs their strings there only)
+            "rate_bases": self.rate_bases(lines, language) if stage in PENALTY_STAGES else {},
             "unverified_rates": (unverified := self.unverified_rates(lines)),
-            "unverified_note": str(self._rates(language).unverified_note(unverified)).strip() if unverified else "",
+            "unverified_note": str(self._rates(language).unverified_note(unverified)).strip() if unverified and stage in PENALTY_STAGES else "",
             "late_payment_directive": late_payment_directive_applies(client.kind, self.site.creditor.address.country, client.address.country),
             "recovery_indemnity": None if client.kind == "b2c" else terms.recovery_indemnity,
             "deadline": situation.deadline or situation.as_of + dt.timedelta(days=terms.formal_notice_days),

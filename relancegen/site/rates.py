@@ -102,10 +102,13 @@ class RateTables:
 
     def ecb_fixing(self, day: dt.date) -> RateFixing:
         """The ECB rate of ``day``'s half-year: the one in force on its first day, with the
-        effective date it has been in force since."""
+        effective date of the change that set it."""
         reference = half_year_start(day)
         dates = [effective for effective, _ in self.ecb]
-        since = self.ecb[max(bisect.bisect_right(dates, reference) - 1, 0)][0]
+        index = max(bisect.bisect_right(dates, reference) - 1, 0)
+        while index > 0 and self.ecb[index - 1][1] == self.ecb[index][1]:
+            index -= 1  # a site's entry confirming an unchanged rate: in force since the change
+        since = self.ecb[index][0]
         return RateFixing("ecb", half_year(day), reference, self.ecb_rate_on(reference), since,
                           verified=reference <= self.ecb_covered_through)
 
