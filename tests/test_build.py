@@ -94,6 +94,11 @@ def test_formal_notice_carries_the_legal_mentions(example_build):
     assert "F-2026-0192" not in claimed and "F-2026-0192" in mentioned
 
 
+def test_with_its_rates_declared_an_overdue_letter_states_the_penalties_amount(example_build):
+    text = compact(pdf_text(example_build / "imprimerie-saone/overdue/letter.pdf")).replace("\u202f", " ")
+    assert "À ce jour, ces pénalités s'élèvent à" in text
+
+
 def test_statement_details_each_period(example_build):
     text = compact(pdf_text(example_build / "transports-vial/formal_notice/statement.pdf"))
     # F-2026-0178: 8 640 until the 2 000 payment of 20 Oct, at 15 %:

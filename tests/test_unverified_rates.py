@@ -122,10 +122,17 @@ def test_the_example_site_holds_its_registered_letters_and_says_why(tmp_path):
     result = run_cli("build", "--site", site)
     assert result.exit_code == 0, result.output
     assert not (site / "_site/restaurant-le-bouchon/penalties").exists()
-    assert "restaurant-le-bouchon    F-2026-0205: penalties held: the ECB rate in force on 2026-07-01 (2026-S2) not verified" in result.output
+    assert "restaurant-le-bouchon    F-2026-0205: penalties held: the ECB rate in force on 2026-07-01 (2026-S2) is not verified" in result.output
     assert 'penalties held for F-2026-0205' in result.output and '`rates: {ecb: {"2026-07-01": "x.xx"}}`' in result.output
     # Transports Vial's notice rests on its contract's fixed 15 %: it goes out.
     assert (site / "_site/transports-vial/formal_notice/letter.pdf").exists()
+    # Non-registered documents: the overdue letter leaves the amount out; the collection
+    # letter and the agency's case file mark it as provisional.
+    overdue = flat(run_poppler("pdftotext", site / "_site/imprimerie-saone/overdue/letter.pdf", "-"))
+    assert "pénalités s'élèvent à" not in overdue and "Dans le souci de préserver notre relation commerciale" in overdue
+    for document in ("letter.pdf", "case-summary.pdf"):
+        text = flat(run_poppler("pdftotext", site / "_site/menuiserie-fabre/collection" / document, "-"))
+        assert "calculés au dernier taux connu, non encore vérifié : montant provisoire" in text, document
     check = run_cli("check", "--site", EXAMPLE)
     assert "Registered letters (penalties, formal notice) whose interest rests on it are held" in check.output
     # The plan agrees: the younger Transports Vial invoice (ECB + 10) gets no formal notice.
@@ -133,15 +140,9 @@ def test_the_example_site_holds_its_registered_letters_and_says_why(tmp_path):
     assert "F-2026-0192" not in plan.output
 
 
-def test_a_specimen_and_an_overdue_letter_never_state_an_unverified_figure_as_fact(tmp_path):
+def test_the_specimen_marks_an_unverified_rate_instead_of_holding(tmp_path):
     site = copy_example(tmp_path / "example", test_rates=False)
     assert run_cli("build", "--site", site, "--all-stages", "--client", "transports-vial").exit_code == 0
     statement = flat(run_poppler("pdftotext", site / "_site/transports-vial/formal_notice/statement.pdf", "-"))
     assert "= 12,15 % — dernier taux connu, non vérifié pour le second semestre 2026" in statement
     assert "Intérêts du second semestre 2026 calculés au dernier taux connu, non encore vérifié : montant provisoire" in statement
-    overdue = flat(run_poppler("pdftotext", site / "_site/transports-vial/overdue/letter.pdf", "-"))
-    assert "pénalités s'élèvent à" not in overdue and "Dans le souci de préserver notre relation commerciale" in overdue
-    declared = copy_example(tmp_path / "declared")
-    assert run_cli("build", "--site", declared, "--all-stages", "--client", "transports-vial").exit_code == 0
-    overdue = flat(run_poppler("pdftotext", declared / "_site/transports-vial/overdue/letter.pdf", "-"))
-    assert "À ce jour, ces pénalités s'élèvent à" in overdue

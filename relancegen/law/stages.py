@@ -323,7 +323,7 @@ def _held_on_rate(state: InvoiceStage, missing: str | None) -> InvoiceStage:
     to add the rate under ``rates:`` (a data change: no date is known when it lifts)."""
     if missing is None or state.due_stage not in REGISTERED_STAGES:
         return state
-    why = f"{state.number}: {state.due_stage} held: {missing} not verified; add it under `rates:` in site.yml"
+    why = f"{state.number}: {state.due_stage} held: {missing} is not verified; add it under `rates:` in site.yml"
     return dataclasses.replace(state, due_stage=None, waiting=why, waits_until=None, held=state.due_stage)
 
 
