@@ -26,6 +26,7 @@ def test_each_half_year_rate_says_what_fixed_it_and_whether_it_is_verified():
     assert SHIPPED.ecb_fixing(dt.date(2026, 3, 1)).verified  # the table is verified through 2026-04-30
     assert not SHIPPED.legal_fixing(dt.date(2026, 11, 23)).verified and SHIPPED.legal_fixing(dt.date(2026, 6, 30)).verified
     assert s2.rates_line() == 'rates: {ecb: {"2026-07-01": "x.xx"}}'
+    assert SHIPPED.legal_fixing(dt.date(2026, 11, 23)).rates_line() == 'rates: {legal: {"2026-S2": "x.xx"}}'
     # A site's value on 1 July covers that half-year, not the next one.
     site = load_rate_tables({dt.date(2026, 7, 1): D("2.15")}, {"2026-S2": D("2.62")})
     assert site.ecb_fixing(dt.date(2026, 11, 23)).verified and site.legal_fixing(dt.date(2026, 11, 23)).verified
