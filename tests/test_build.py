@@ -15,8 +15,7 @@ from pypdf import PdfReader
 from relancegen.cli import main
 from relancegen.fsutil import sha256_file
 from relancegen.testing import DEFAULT_CLIENT, run_poppler
-
-EXAMPLE = Path(__file__).parent.parent
+from example_site import EXAMPLE, TEST_RATES, copy_example
 
 
 def pdf_text(path: Path) -> str:
@@ -30,8 +29,11 @@ def compact(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def example_build(tmp_path_factory) -> Path:
+    """The example site's build, its 2026-S2 rates declared (test values): every stage's
+    documents, the registered ones included."""
+    site = copy_example(tmp_path_factory.mktemp("example"))
     output = tmp_path_factory.mktemp("site")
-    result = CliRunner().invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output)])
+    result = CliRunner().invoke(main, ["build", "--site", str(site), "--out", str(output)])
     assert result.exit_code == 0, result.output
     return output
 
@@ -93,6 +95,11 @@ def test_formal_notice_carries_the_legal_mentions(example_build):
     assert "F-2026-0192" not in claimed and "F-2026-0192" in mentioned
 
 
+def test_with_its_rates_declared_an_overdue_letter_states_the_penalties_amount(example_build):
+    text = compact(pdf_text(example_build / "imprimerie-saone/overdue/letter.pdf")).replace("\u202f", " ")
+    assert "À ce jour, ces pénalités s'élèvent à" in text
+
+
 def test_statement_details_each_period(example_build):
     text = compact(pdf_text(example_build / "transports-vial/formal_notice/statement.pdf"))
     # F-2026-0178: 8 640 until the 2 000 payment of 20 Oct, at 15 %:
@@ -151,8 +158,9 @@ def test_all_stages_builds_the_specimen(tmp_path):
 
 def test_rebuild_is_byte_identical(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
+    site = copy_example(tmp_path / "example")
     for output in (first, second):
-        assert CliRunner().invoke(main, ["build", "--site", str(EXAMPLE), "--out", str(output), "--client", "restaurant-le-bouchon"]).exit_code == 0
+        assert CliRunner().invoke(main, ["build", "--site", str(site), "--out", str(output), "--client", "restaurant-le-bouchon"]).exit_code == 0
     assert (first / "restaurant-le-bouchon/penalties/letter.pdf").read_bytes() == (second / "restaurant-le-bouchon/penalties/letter.pdf").read_bytes()
 
 
@@ -162,7 +170,7 @@ def long_client_site(site_factory, name: str, invoice_count: int) -> Path:
     invoices = [{"number": f"F-2026-{i:04d}", "client": "long", "issued": "2026-07-01", "due": "2026-08-01", "amount": f"{1000 + i}.00",
                  "subject": f"Prestation numéro {i} avec un intitulé particulièrement long pour éprouver la mise en page"} for i in range(invoice_count)]
     journal = [{"time": "2026-10-01T09:00:00+02:00", "client": "long", "stage": "penalties", "channel": "registered_post", "invoices": ["F-2026-0000"], "status": "sent"}]
-    return site_factory(clients=[client], invoices=invoices, journal=journal, site={"as_of": "2026-11-23"})
+    return site_factory(clients=[client], invoices=invoices, journal=journal, site={"as_of": "2026-11-23"}, rates=TEST_RATES)
 
 
 def test_long_name_and_thirty_invoices_still_lay_out(site_factory, tmp_path):

@@ -21,6 +21,7 @@ from relancegen.site.loader import load_site
 from relancegen.testing import run_poppler
 
 EXAMPLE = Path(__file__).parent.parent
+from example_site import TEST_RATES  # noqa: E402
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 ENGLISH_DATE = re.compile(rf"\b\d{{1,2}} ({MONTHS}) 2026\b")
 ENGLISH_MONEY = re.compile(r"€\d{1,3}(,\d{3})*\.\d{2}\b")
@@ -64,6 +65,7 @@ def mixed_site(tmp_path_factory) -> Path:
         shutil.copytree(EXAMPLE / name, site / name)
     config = yaml.safe_load((EXAMPLE / "site.yml").read_text(encoding="utf-8"))
     config["site"]["language"] = "en"
+    config["rates"] = TEST_RATES  # test values: the registered letters are built, not held
     (site / "site.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     clients = yaml.safe_load((site / "data/clients.yml").read_text(encoding="utf-8"))
     _client(clients, "mairie-caluire")["language"] = "fr"

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from relancegen.cli import main
 from relancegen.documents.pdf import _harfbuzz_subsets_fonts
 from relancegen.testing import DEFAULT_CLIENT, run_poppler
+from example_site import TEST_RATES  # the 2026-S2 rates, test values: registered letters are built, not held
 
 OVERDUE = [{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "1200.00"}]
 JOURNAL = [{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": "penalties", "channel": "registered_post",
@@ -45,7 +46,7 @@ def test_latin_letters_use_the_cached_subset_of_the_theme_fonts(site_factory, tm
     cache = tmp_path / "cache"
     name = "Œuvres d'Ægir & Łukasz Wójcik — Čakovec"
     site_dir = site_factory(clients=[{**DEFAULT_CLIENT, "name": name}], invoices=OVERDUE, journal=JOURNAL,
-                            site={"as_of": "2026-11-23"})
+                            site={"as_of": "2026-11-23"}, rates=TEST_RATES)
     build_in_new_process(site_dir, cache)
     letter = site_dir / "_site" / "client-a" / "formal_notice" / "letter.pdf"
     assert embedded_fonts(letter) <= {"Liberation-Sans", "Liberation-Sans-Bold", "Liberation-Sans-Italic"}
@@ -63,7 +64,7 @@ def test_latin_letters_use_the_cached_subset_of_the_theme_fonts(site_factory, tm
 def test_a_name_in_another_script_gets_the_full_theme_fonts(site_factory):
     name = "Ελληνικά Ψηφιακά ΑΕ"  # Liberation Sans has Greek; the subset has not
     site_dir = site_factory(clients=[{**DEFAULT_CLIENT, "name": name}], invoices=OVERDUE, journal=JOURNAL,
-                            site={"as_of": "2026-11-23"})
+                            site={"as_of": "2026-11-23"}, rates=TEST_RATES)
     letter = build(site_dir)
     assert embedded_fonts(letter) <= {"Liberation-Sans", "Liberation-Sans-Bold", "Liberation-Sans-Italic"}
     assert name in PdfReader(letter).pages[0].extract_text()
@@ -105,7 +106,7 @@ def test_subset_fonts_draw_like_the_full_fonts(site_factory, tmp_path, monkeypat
     elif not weasyprint.pdf.fonts.harfbuzz_subset:
         pytest.skip("HarfBuzz's subsetter is not installed (Debian: libharfbuzz-subset0)")
 
-    site_dir = site_factory(invoices=OVERDUE, journal=JOURNAL, site={"as_of": "2026-11-23"})
+    site_dir = site_factory(invoices=OVERDUE, journal=JOURNAL, site={"as_of": "2026-11-23"}, rates=TEST_RATES)
     build(site_dir)
     html = (site_dir / "_site" / "client-a" / "formal_notice" / "letter.html").read_text(encoding="utf-8")
     base_url = str(builtin_themes_dir() / "classic")

@@ -36,6 +36,7 @@ from postal_server import CREDENTIALS, PostalApi
 from relancegen.cli import main
 from relancegen.law.calendar import WorkingDays
 from relancegen.testing import write_site
+from example_site import TEST_RATES  # the 2026-S2 rates, test values: registered letters are built, not held
 
 FULL = os.environ.get("RELANCEGEN_LIFECYCLE") == "full"
 START = dt.date(2026, 10, 1)
@@ -157,7 +158,7 @@ def make_site(root: Path, smtp_port: int, postal: PostalApi, cast) -> tuple[Path
         "agency": {"plugin": "agency-export", "to": "exports/"},
     }
     invoices = [inv for _, invs in cast for inv in invs]
-    site_dir = write_site(root, clients=[c for c, _ in cast], invoices=invoices, channels=channels)
+    site_dir = write_site(root, clients=[c for c, _ in cast], invoices=invoices, channels=channels, rates=TEST_RATES)
     return site_dir, invoices
 
 

@@ -6,21 +6,34 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from relancegen.cli import main
 from relancegen.law.calendar import WorkingDays
+from example_site import copy_example
 
 EXAMPLE = Path(__file__).resolve().parent.parent
 
 
-def plan(*args: str):
-    result = CliRunner().invoke(main, ["plan", "--site", str(EXAMPLE), *args])
-    assert result.exit_code == 0, result.output
-    return result.output
+@pytest.fixture(scope="module")
+def example_with_rates(tmp_path_factory) -> Path:
+    """The example site with its 2026-S2 rates declared (test values): its registered
+    stages are planned, not held."""
+    return copy_example(tmp_path_factory.mktemp("example"))
 
 
-def test_plan_json_is_a_calendar_that_keeps_the_rules():
+@pytest.fixture
+def plan(example_with_rates):
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["plan", "--site", str(example_with_rates), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return run
+
+
+def test_plan_json_is_a_calendar_that_keeps_the_rules(plan):
     document = json.loads(plan("--until", "2027-02-28", "--format", "json"))
     assert (document["from"], document["until"]) == ("2026-11-23", "2027-02-28")
     acts = document["acts"]
@@ -49,7 +62,7 @@ def test_plan_json_is_a_calendar_that_keeps_the_rules():
     assert min(a["date"] for a in acts if a["client"] == "boutique-kaolin") == "2026-12-01"
 
 
-def test_plan_table_for_one_client():
+def test_plan_table_for_one_client(plan):
     text = plan("--until", "+30", "--client", "transports-vial")
     lines = text.splitlines()
     assert lines[0].startswith("Dunning plan from 2026-11-23 to 2026-12-23")

@@ -14,6 +14,7 @@ from relancegen.cli import main
 from relancegen.testing import run_poppler
 from relancegen_postal import address_lines
 from relancegen_postal.maileva import AddressError
+from example_site import TEST_RATES  # the 2026-S2 rates, test values: registered letters are built, not held
 
 ENV = {"MLV_CLIENT_ID": CREDENTIALS["client_id"], "MLV_CLIENT_SECRET": CREDENTIALS["client_secret"],
        "MLV_USER": CREDENTIALS["username"], "MLV_PASSWORD": CREDENTIALS["password"]}
@@ -36,7 +37,7 @@ def make_site(site_factory, api: PostalApi, name: str = "Client A SAS", lines: l
     journal = [{"time": "2026-10-20T09:00:00+02:00", "client": "client-a", "stage": "overdue", "channel": "email", "invoices": ["F-1"], "status": "sent"}]
     site_dir = site_factory(clients=[client], journal=journal, site={"as_of": "2026-11-10"},
                             invoices=[{"number": "F-1", "client": "client-a", "issued": "2026-09-01", "due": "2026-10-01", "amount": "900.00", "subject": "Conseil"}],
-                            channels={"registered_post": settings, "post": settings})
+                            channels={"registered_post": settings, "post": settings}, rates=TEST_RATES)
     assert CliRunner().invoke(main, ["build", "--site", str(site_dir)]).exit_code == 0
     return site_dir
 

@@ -43,6 +43,7 @@ TODO_HEADINGS = {
     "missed_call": "Calls never made",
     "limitation": "Claims nearing their limitation date",
     "declaration": "Claims to declare (collective proceedings)",
+    "rate": "Registered letters held: a rate to verify and add under `rates:` in site.yml",
 }
 
 

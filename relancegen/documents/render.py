@@ -35,12 +35,14 @@ from relancegen.documents.themes import ENTRY_POINT_GROUP, THEME_FILE, installed
 from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site.model import Client, Site
+from relancegen.site.rates import RateFixing
 from relancegen.site.yamlpos import load_yaml
 from relancegen.documents.greetings import greeting_for
 from relancegen.documents.qr import QrImage, epc_qr_png, epc_qr_svg
 from relancegen.documents.typography import typeset, typeset_html
 from relancegen.law.eu import late_payment_directive_applies
-from relancegen.law.penalties import RateBasis, rate_basis
+from relancegen.law.penalties import RateBasis, period_fixings, rate_basis, unverified_fixings
+from relancegen.law.plan import PENALTY_STAGES
 from relancegen.law.situation import ClientSituation, InvoiceLine
 
 OVERRIDES_DIR = "overrides"
@@ -377,7 +379,7 @@ class Renderer:
         # What goes to the agency is in the site's language; what goes to the debtor, in theirs.
         language = self.site.language if medium == "agency" else document_language(self.site, client)
         amount = sum((line.outstanding for line in lines), Decimal("0.00"))
-        if stage in ("penalties", "formal_notice", "collection"):
+        if stage in PENALTY_STAGES:
             amount = situation.total
         greeting = greeting_for(client, client.accounting_contact, language)
         context = {
@@ -404,6 +406,11 @@ class Renderer:
             "balance": situation.balance,
             "amount_to_pay": amount,
             "late_interest_text": self.late_interest_text(client.kind, lines, language),
+            # worded only where a penalty table or statement shows them (a theme's language
+            # needs their strings there only)
+            "rate_bases": self.rate_bases(lines, language) if stage in PENALTY_STAGES else {},
+            "unverified_rates": (unverified := self.unverified_rates(lines)),
+            "unverified_note": str(self._rates(language).unverified_note(unverified)).strip() if unverified and stage in PENALTY_STAGES else "",
             "late_payment_directive": late_payment_directive_applies(client.kind, self.site.creditor.address.country, client.address.country),
             "recovery_indemnity": None if client.kind == "b2c" else terms.recovery_indemnity,
             "deadline": situation.deadline or situation.as_of + dt.timedelta(days=terms.formal_notice_days),
@@ -454,6 +461,32 @@ class Renderer:
         terms_rule = self.site.terms.late_interest
         bases = [(line.invoice.number, rate_basis(kind, line.invoice.late_interest or terms_rule)) for line in lines]
         return str(self._rates(language).late_interest_text(bases or [("", rate_basis(kind, terms_rule))])).strip()
+
+    def rate_bases(self, lines: list[InvoiceLine], language: str) -> dict[str, list[str]]:
+        """For each invoice with penalties, one sentence per period (in the periods' order):
+        the table rate the period's rate rests on, the day that fixed it and how the period's
+        rate follows from it; empty for a fixed contractual rate."""
+        wording = self._rates(language)
+        bases = {}
+        for line in lines:
+            if line.penalties is None:
+                continue
+            rate = line.penalties.rate
+            fixings = [period_fixings(rate, period, self.site.rates) for period in line.penalties.periods]
+            bases[line.invoice.number] = [
+                str(wording.rate_base(rate, found, period.annual_rate)).strip() if found else ""
+                for period, found in zip(line.penalties.periods, fixings)
+            ]
+        return bases
+
+    def unverified_rates(self, lines: list[InvoiceLine]) -> list[RateFixing]:
+        """The unverified rates the lines' interest rests on (a registered letter is held on
+        them; another document marks its interest as provisional)."""
+        found: dict[tuple[str, str], RateFixing] = {}
+        for line in lines:
+            for fixing in unverified_fixings(line.penalties, self.site.rates) if line.penalties else ():
+                found.setdefault((fixing.table, fixing.half_year), fixing)
+        return list(found.values())
 
     def rate_label(self, rate: RateBasis, language: str) -> str:
         """The short description of a rate applied by the penalty engine, e.g. "taux BCE + 10 points"."""

@@ -55,7 +55,7 @@ CONTEXT_VARIABLES = frozenset({
     "client", "contact", "stage", "medium", "regime", "registered", "as_of", "invoices", "not_yet_due",
     "prevention", "invoice_numbers", "principal", "interest", "indemnity", "total", "balance",
     "amount_to_pay", "late_interest_text", "recovery_indemnity", "deadline", "formal_notice_date",
-    "history", "payment", "situation", "invoice_table", "not_yet_due_table", "payment_block", "penalty_table",
+    "history", "payment", "situation", "rate_bases", "unverified_rates", "unverified_note", "invoice_table", "not_yet_due_table", "payment_block", "penalty_table",
     "subject", "letter_variant", "body", "language", "late_payment_directive", "other_overdue", "other_overdue_table",
     "greeting", "courtesy", "sign_off", "registration", "enclosed_invoices", "enclosed_numbers", "encloses_statement",
 })

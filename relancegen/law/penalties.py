@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from relancegen.site.model import Invoice, JournalEntry, LateInterestRule, Site, Terms
-from relancegen.site.rates import RateTables, half_year_start, next_half_year_start
+from relancegen.site.rates import RateFixing, RateTables, half_year_start, next_half_year_start
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,46 @@ def rate_basis(kind: str, rule: LateInterestRule) -> RateBasis:
     if rule.kind == "3x-legal":
         return RateBasis("3x-legal")
     return RateBasis("fixed", annual_rate=rule.annual_rate or ZERO)
+
+
+def period_fixings(basis: RateBasis, period: PenaltyPeriod, rates: RateTables) -> tuple[RateFixing, ...]:
+    """The table values a period's rate rests on, one per half-year it spans (a period is
+    cut only where the rate changes, so it may span several): the ECB rate of each
+    half-year, the public buyer's one fixed rate, or the legal rate; none for a fixed
+    contractual rate."""
+    if basis.kind == "ecb" and basis.fixed_on is not None:
+        return (rates.ecb_fixing(basis.fixed_on),)
+    lookup = {"ecb": rates.ecb_fixing, "legal": rates.legal_fixing, "3x-legal": rates.legal_fixing}.get(basis.kind)
+    if lookup is None:
+        return ()
+    fixings = []
+    day = period.start
+    while day <= period.end:
+        fixings.append(lookup(day))
+        day = next_half_year_start(day)
+    return tuple(fixings)
+
+
+def unverified_fixings(penalties: InvoicePenalties, rates: RateTables) -> tuple[RateFixing, ...]:
+    """The half-year rates an invoice's interest rests on that no table (shipped, or the
+    site's ``rates:``) covers: the last known value stands in for them, so the figure is not
+    a fact a registered letter may state."""
+    found: dict[tuple[str, str], RateFixing] = {}
+    for period in penalties.periods:
+        for fixing in period_fixings(penalties.rate, period, rates):
+            if not fixing.verified:
+                found.setdefault((fixing.table, fixing.half_year), fixing)
+    return tuple(found.values())
+
+
+def rates_missing(results: Iterable[InvoicePenalties], rates: RateTables) -> dict[str, str]:
+    """Invoice → the unverified rates its interest rests on, in words (for the stage engine's hold)."""
+    missing = {}
+    for penalties in results:
+        fixings = unverified_fixings(penalties, rates)
+        if fixings:
+            missing[penalties.invoice] = " and ".join(fixing.describe() for fixing in fixings)
+    return missing
 
 
 def _rate_rule(

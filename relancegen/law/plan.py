@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from relancegen.law import stages
 from relancegen.law.limitation import limitation_date
-from relancegen.law.penalties import compute_penalties, formal_notice_dates
+from relancegen.law.penalties import compute_penalties, formal_notice_dates, rates_missing
 from relancegen.site.model import STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
 
 #: Stages whose documents claim the penalties as well as the principal.
@@ -98,7 +98,8 @@ def _plan_day(site: Site, client: Client, invoices: list, journal: list[JournalE
     if coming_due:
         planned.append(_act(site, client, open_, journal, day, stages.PREVENTION, coming_due, None))
         journal.append(_entry(client.id, stages.PREVENTION, "email", coming_due, day))
-    decision = stages.decide_stage(client, open_, journal, day, rules=rules, all_invoices=invoices)
+    decision = stages.decide_stage(client, open_, journal, day, rules=rules, all_invoices=invoices,
+                                   unverified=_rates_missing(site, client, open_, journal, day))
     if decision.stage is None:
         return False, decision.next_change or dt.date.max
     if decision.stage == stages.CALL:
@@ -109,6 +110,17 @@ def _plan_day(site: Site, client: Client, invoices: list, journal: list[JournalE
     for medium in STAGE_MEDIA[decision.stage]:
         journal.append(_entry(client.id, decision.stage, medium, decision.claimed, day))
     return False, day + dt.timedelta(days=max(rules.policy.min_days_between_stages, 1))  # the client's gap
+
+
+def _rates_missing(site: Site, client: Client, open_: list, journal: list[JournalEntry], day: dt.date) -> dict[str, str]:
+    """The open invoices whose interest on ``day`` rests on an unverified rate: the daily
+    build holds their registered stages, so the plan does too."""
+    results = (
+        compute_penalties(invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=day,
+                          formal_notice_date=stages.formal_notice_of(journal, invoice.number))
+        for invoice in open_
+    )
+    return rates_missing((penalties for penalties in results if penalties is not None), site.rates)
 
 
 def _act(site: Site, client: Client, open_: list, journal: list[JournalEntry], day: dt.date, stage: str,

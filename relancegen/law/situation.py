@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from relancegen.law import stages
 from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Site
-from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, formal_notice_dates, principal_owed
+from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, formal_notice_dates, principal_owed, rates_missing
 
 @dataclass(frozen=True)
 class InvoiceLine:
@@ -95,7 +95,8 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         decision = stages.StageDecision(None, None, None, None, reason)
         prevention = ()
     else:
-        decision = stages.decide_stage(client, open_, history, as_of, rules=rules, all_invoices=invoices)
+        unverified = rates_missing((line.penalties for line in lines if line.penalties), site.rates)
+        decision = stages.decide_stage(client, open_, history, as_of, rules=rules, all_invoices=invoices, unverified=unverified)
         noticed = {inv.number for inv in stages.prevention_invoices(open_, history, as_of, site.schedule, rules.calendar)}
         prevention = tuple(line for line in not_yet_due if line.invoice.number in noticed)
     claimed = tuple(line for line in overdue if line.invoice.number in decision.claimed) if decision.stage else overdue

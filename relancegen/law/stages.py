@@ -13,6 +13,7 @@ medium of that act is still in the manifest).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from typing import Any
 
 from relancegen.law.calendar import WorkingDays
 from relancegen.law.limitation import is_time_barred
-from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
+from relancegen.site.model import STAGE_MEDIA, STAGES, Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
 
 #: Entries that count as done for escalation (spec "The journal": an unknown delivery may
 #: have reached the debtor).
@@ -36,6 +37,9 @@ STRATEGIC_CAP = "penalties"
 PUBLIC_CAP = "formal_notice"
 CALL = "call"
 PREVENTION = "prevention"
+#: Stages whose registered letter states the interest as fact: held while an invoice's
+#: interest rests on a rate no table verifies (spec "Penalties").
+REGISTERED_STAGES = tuple(stage for stage, media in STAGE_MEDIA.items() if "registered_post" in media)
 #: ``relancegen record --outcome`` values.
 CALL_OUTCOMES = ("reached", "no-answer", "promise", "dispute")
 ONE_DAY = dt.timedelta(days=1)
@@ -116,6 +120,7 @@ class InvoiceStage:
     waits_until: dt.date | None = None  # when the reason it waits lifts, if nothing else changes
     call_due_since: dt.date | None = None  # a call is due and none was recorded yet
     call_missed_since: dt.date | None = None  # the call was due since then and never made
+    held: str | None = None  # the registered stage it is due for, held: its interest rests on an unverified rate
 
 
 @dataclass(frozen=True)
@@ -249,8 +254,12 @@ def decide_stage(
     *,
     rules: Rules,
     all_invoices: list[Invoice] | None = None,
+    unverified: dict[str, str] | None = None,
 ) -> StageDecision:
-    """Rules 3 to 8: the act due for the client on ``as_of``, the invoices it claims, and why."""
+    """Rules 3 to 8: the act due for the client on ``as_of``, the invoices it claims, and why.
+
+    ``unverified`` names the invoices whose interest rests on a rate no table verifies (with
+    what is missing): a registered stage is held for them, lesser stages go on."""
     acts = acts_of(entries, rules, as_of)
     last_act = max(acts, key=lambda a: (stage_rank(a.stage), a.day), default=None)
     last_stage, last_date = (last_act.stage, last_act.day) if last_act else (None, None)
@@ -262,6 +271,7 @@ def decide_stage(
     hold_end = _hold_end(client, promises, as_of)
     client_ready = acts[-1].day + dt.timedelta(days=max(rules.policy.min_days_between_stages, 1)) if acts else None
     states = tuple(_invoice_stage(inv, client, acts, as_of, rules, client_ready, hold_end) for inv in sorted(overdue, key=lambda i: (i.due, i.number)))
+    states = tuple(_held_on_rate(state, (unverified or {}).get(state.number)) for state in states)
     calendar = max((s.calendar_stage for s in states if s.calendar_stage), key=stage_rank, default=None)
     missed = min((s.call_missed_since for s in states if s.call_missed_since), default=None)
 
@@ -299,6 +309,15 @@ def decide_stage(
     if others:
         reason += f"; mentions {', '.join(others)}"
     return StageDecision(stage, calendar, last_stage, last_date, reason, claimed, states, rules.deadline(stage, as_of), None, missed, next_change)
+
+
+def _held_on_rate(state: InvoiceStage, missing: str | None) -> InvoiceStage:
+    """A registered stage is not sent on an unverified rate: the invoice waits for the site
+    to add the rate under ``rates:`` (a data change: no date is known when it lifts)."""
+    if missing is None or state.due_stage not in REGISTERED_STAGES:
+        return state
+    why = f"{state.number}: {state.due_stage} held: {missing} is not verified; add it under `rates:` in site.yml"
+    return dataclasses.replace(state, due_stage=None, waiting=why, waits_until=None, held=state.due_stage)
 
 
 def _hold_end(client: Client, promises: list[PromiseMade], as_of: dt.date) -> dt.date | None:

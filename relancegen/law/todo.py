@@ -12,7 +12,9 @@ Items, most pressing kind first:
 - ``promise``: payment promises falling due today or in the next two days, and broken ones
   (escalation resumed);
 - ``missed_call``: calls that were due and never made (escalation went on without them);
-- ``limitation``: open claims that become time-barred within 90 days.
+- ``limitation``: open claims that become time-barred within 90 days;
+- ``rate``: registered letters held because a rate they would state is not verified: which
+  rate, for which half-year, and the ``rates:`` line to add to site.yml.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from dataclasses import asdict, dataclass, field
 
 from relancegen.law.checks import LIMITATION_NOTICE_DAYS
 from relancegen.law.limitation import limitation_date
+from relancegen.law.penalties import unverified_fixings
 from relancegen.law.situation import ClientSituation, call_priority, compute_situations
 from relancegen.law.stages import promises_of
 from relancegen.site.model import JournalEntry, Site
 
-KINDS = ("call", "unknown", "failed", "promise", "missed_call", "limitation", "declaration")
+KINDS = ("call", "unknown", "failed", "promise", "missed_call", "limitation", "declaration", "rate")
 #: The months a creditor has to declare its claim from the BODACC publication (C. com. R622-24).
 DECLARATION_MONTHS = 2
 EXIT_ALL_DONE = 0
@@ -85,6 +88,7 @@ def morning_todo(site: Site, situations: list[ClientSituation], as_of: dt.date) 
     ]
     items += _limitations(site, as_of)
     items += _declarations(situations, as_of)
+    items += _rate_holds(site, situations)
     concerned = {situation.client.id for situation in situations}
     return Todo(as_of, tuple(item for item in items if item.client in concerned))
 
@@ -103,6 +107,25 @@ def _declarations(situations: list[ClientSituation], as_of: dt.date) -> list[Tod
             deadline = _add_months(proceedings.published, DECLARATION_MONTHS)
             when = f"by {deadline.isoformat()} (two months from the BODACC publication of {proceedings.published.isoformat()})"
         items.append(TodoItem("declaration", situation.client.id, f"{proceedings.procedure} opened on {proceedings.judgment.isoformat()}: dunning stopped; declare the claim to the mandataire judiciaire {when}, interest stopped at the judgment", day=proceedings.published))
+    return items
+
+
+def _rate_holds(site: Site, situations: list[ClientSituation]) -> list[TodoItem]:
+    """Registered stages held on an unverified rate: the rate to check, where, and the
+    ``rates:`` line that lets the next run send the letter."""
+    items = []
+    for situation in situations:
+        held = [state for state in (situation.decision.invoices if situation.decision else ()) if state.held]
+        lines = {line.invoice.number: line for line in (*situation.overdue, *situation.other_overdue)}
+        for state in held:
+            penalties = lines[state.number].penalties if state.number in lines else None
+            for fixing in unverified_fixings(penalties, site.rates) if penalties else ():
+                if fixing.table == "ecb":
+                    where = (f"check it in the ECB's or the Banque de France's publication of the key ECB interest rates "
+                             f"({fixing.rate} % if unchanged since {fixing.since.isoformat() if fixing.since else 'the last table entry'})")
+                else:
+                    where = "check the arrêté fixing it, published in the Journal officiel (also on the Banque de France's site)"
+                items.append(TodoItem("rate", situation.client.id, f"{state.held} held for {state.number}: {fixing.describe()} is not verified; {where}, then add to site.yml `{fixing.rates_line()}` with the published value", day=fixing.reference_day))
     return items
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import yaml
 
 TABLES_DIR = Path(__file__).parent / "rates"
+#: What an unverified rate stops (spec "Penalties"): the coverage warnings say it.
+HELD = "Registered letters (penalties, formal notice) whose interest rests on it are held"
 
 
 def half_year(day: dt.date) -> str:
@@ -31,6 +33,35 @@ def half_year_start(day: dt.date) -> dt.date:
 
 def next_half_year_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 7, 1) if day.month <= 6 else dt.date(day.year + 1, 1, 1)
+
+
+@dataclass(frozen=True)
+class RateFixing:
+    """What one half-year's rate rests on: the table value that applies, and whether the
+    table (or the site's ``rates:``) covers it or only the last known value stands in.
+
+    ``table`` is ``ecb`` (the main refinancing rate in force on ``reference_day``, 1 January
+    or 1 July; ``since`` is the effective date of that rate) or ``legal`` (the legal rate
+    "tous les autres cas" of the half-year).
+    """
+
+    table: str
+    half_year: str  # "2026-S2"
+    reference_day: dt.date
+    rate: Decimal
+    since: dt.date | None
+    verified: bool
+
+    def describe(self) -> str:
+        """In English, for the build summary and the to-do: which rate this is."""
+        if self.table == "ecb":
+            return f"the ECB rate in force on {self.reference_day.isoformat()} ({self.half_year})"
+        return f"the legal interest rate of {self.half_year}"
+
+    def rates_line(self) -> str:
+        """The ``rates:`` line a site adds to site.yml to give this half-year's value."""
+        key = self.reference_day.isoformat() if self.table == "ecb" else self.half_year
+        return f'rates: {{{self.table}: {{"{key}": "x.xx"}}}}'
 
 
 @dataclass(frozen=True)
@@ -64,6 +95,28 @@ class RateTables:
             raise ValueError(f"no legal rate is known for {key} or before")
         return self.legal[max(earlier)]
 
+    @property
+    def ecb_covered_through(self) -> dt.date:
+        """The last day the ECB table is known to hold every rate change."""
+        return max(self.ecb_verified_through, self.ecb[-1][0])
+
+    def ecb_fixing(self, day: dt.date) -> RateFixing:
+        """The ECB rate of ``day``'s half-year: the one in force on its first day, with the
+        effective date of the change that set it."""
+        reference = half_year_start(day)
+        dates = [effective for effective, _ in self.ecb]
+        index = max(bisect.bisect_right(dates, reference) - 1, 0)
+        while index > 0 and self.ecb[index - 1][1] == self.ecb[index][1]:
+            index -= 1  # a site's entry confirming an unchanged rate: in force since the change
+        since = self.ecb[index][0]
+        return RateFixing("ecb", half_year(day), reference, self.ecb_rate_on(reference), since,
+                          verified=reference <= self.ecb_covered_through)
+
+    def legal_fixing(self, day: dt.date) -> RateFixing:
+        """The legal rate of ``day``'s half-year; unverified when the last known one stands in."""
+        key = half_year(day)
+        return RateFixing("legal", key, half_year_start(day), self.legal_rate(day), None, verified=key in self.legal)
+
     def first_day_with_rates(self) -> dt.date:
         """The first day whose half-year has both an ECB rate and a legal rate."""
         first_ecb = self.ecb[0][0]
@@ -74,27 +127,35 @@ class RateTables:
         """One sentence per table that does not cover the half-year of ``up_to``."""
         warnings = []
         last_ecb_date = self.ecb[-1][0]
-        covered_through = max(self.ecb_verified_through, last_ecb_date)
+        covered_through = self.ecb_covered_through
         if up_to > covered_through and half_year_start(up_to) > covered_through:
+            fixing = self.ecb_fixing(up_to)
             warnings.append(
                 f"the ECB rate table is verified through {covered_through.isoformat()}: for "
                 f"{half_year(up_to)} the last known rate ({self.ecb[-1][1]} % from "
-                f"{last_ecb_date.isoformat()}) is used. If the ECB changed its rate, add it under "
-                f"`rates: ecb: {{\"YYYY-MM-DD\": \"x.xx\"}}` in site.yml."
+                f"{last_ecb_date.isoformat()}) stands in, unverified. {HELD} until site.yml gives "
+                f"{fixing.describe()}, from the ECB's or the Banque de France's publication: "
+                f"`{fixing.rates_line()}`."
             )
         missing = [key for key in _half_years_between(self._first_legal_day(), up_to) if key not in self.legal]
         if missing:
             last = max(self.legal)
             warnings.append(
                 f"the legal rate is not known for {', '.join(missing)}: the last known rate "
-                f"({self.legal[last]} % for {last}) is used. Add the published rate under "
-                f"`rates: legal: {{\"{missing[-1]}\": \"x.xx\"}}` in site.yml."
+                f"({self.legal[last]} % for {last}) stands in, unverified. {HELD} until site.yml "
+                f"gives the rate published by arrêté in the Journal officiel: "
+                f"`rates: {{legal: {{\"{missing[-1]}\": \"x.xx\"}}}}`."
             )
         return warnings
 
     def _first_legal_day(self) -> dt.date:
         year, semester = min(self.legal).split("-S")
         return dt.date(int(year), 1 if semester == "1" else 7, 1)
+
+
+def _first_half_year_start_from(day: dt.date) -> dt.date:
+    """1 January or 1 July: ``day`` itself when it is one, else the next one."""
+    return day if day == half_year_start(day) else next_half_year_start(day)
 
 
 def _half_years_between(start: dt.date, end: dt.date) -> list[str]:
@@ -130,9 +191,9 @@ def load_rate_tables(
 ) -> RateTables:
     """The shipped tables, extended (or corrected) by a site's ``rates:`` values.
 
-    A site's ECB value counts as verified through the next 1 January or 1 July after its
-    effective date (it fixes the next half-year's rate); a site's legal value covers its
-    half-year.
+    A site's ECB value counts as verified through the first 1 January or 1 July on or after
+    its effective date (it fixes that half-year's rate: ``"2026-07-01": "2.15"`` says the rate
+    in force on 1 July 2026); a site's legal value covers its half-year.
     """
     shipped = _shipped_tables()
     if not ecb_overrides and not legal_overrides:
@@ -141,7 +202,7 @@ def load_rate_tables(
     ecb.update(ecb_overrides or {})
     legal = dict(shipped.legal)
     legal.update(legal_overrides or {})
-    ecb_verified = max([shipped.ecb_verified_through, *map(next_half_year_start, ecb_overrides or {})])
+    ecb_verified = max([shipped.ecb_verified_through, *map(_first_half_year_start_from, ecb_overrides or {})])
     return RateTables(
         ecb=tuple(sorted(ecb.items())),
         ecb_verified_through=ecb_verified,
