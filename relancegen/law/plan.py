@@ -115,9 +115,10 @@ def _plan_day(site: Site, client: Client, invoices: list, journal: list[JournalE
 def _rates_missing(site: Site, client: Client, open_: list, journal: list[JournalEntry], day: dt.date) -> dict[str, str]:
     """The open invoices whose interest on ``day`` rests on an unverified rate: the daily
     build holds their registered stages, so the plan does too."""
+    notices = formal_notice_dates(journal)
     results = (
         compute_penalties(invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=day,
-                          formal_notice_date=stages.formal_notice_of(journal, invoice.number))
+                          formal_notice_date=notices.get(invoice.number))
         for invoice in open_
     )
     return rates_missing((penalties for penalties in results if penalties is not None), site.rates)
