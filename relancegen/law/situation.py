@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from relancegen.law import stages
+from relancegen.law.declaration import Declaration, declaration_of, declared
+from relancegen.law.limitation import is_time_barred
 from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Site
 from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, principal_owed
 
@@ -44,6 +46,13 @@ class ClientSituation:
     deadline: dt.date | None = None  # the payment deadline a document dated as_of prints (a working day)
     decision: stages.StageDecision | None = None  # the stage engine's full answer, per invoice
     working_day: bool = True  # documents are dated and sent on working days only (rule 8)
+    paid_late: tuple[InvoiceLine, ...] = ()  # invoices paid, but late, whose penalties are claimed (claim_paid_late)
+    declaration: Declaration | None = None  # in collective proceedings: the claim still to declare
+
+    @property
+    def paid_late_total(self) -> Decimal:
+        """The penalties owed on invoices paid late: what the debit note claims."""
+        return sum((line.penalties.total_penalties for line in self.paid_late if line.penalties), Decimal("0.00"))
 
     @property
     def principal(self) -> Decimal:
@@ -115,6 +124,8 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         deadline=rules.calendar.on_or_after(as_of + dt.timedelta(days=site.terms.formal_notice_days)),
         decision=decision,
         working_day=rules.calendar.is_working_day(as_of),
+        paid_late=_paid_late(site, client, invoices, {inv.number for inv in open_}, history, as_of),
+        declaration=declaration_of(site, client, [inv.number for inv in open_]) if proceedings and not declared(history) else None,
     )
 
 
@@ -143,6 +154,7 @@ def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[Clie
             other_overdue=(),
             prevention=prevention if stage == "prevention" else (),
             reason="specimen",
+            declaration=base.declaration if stage == "reminder" else None,  # shown once, beside the first act
         )
         for stage in STAGES
         if not (client.kind == "public" and stage == "collection")  # never an agency for a public buyer
@@ -164,6 +176,22 @@ def call_priority(situations: list[ClientSituation]) -> list[ClientSituation]:
         return situation.principal * weight * (1 + Decimal(oldest) / 30)
 
     return sorted(situations, key=lambda s: (-score(s), s.client.id))
+
+
+def _paid_late(site: Site, client: Client, invoices: list[Invoice], open_numbers: set[str],
+               history: list[JournalEntry], as_of: dt.date) -> tuple[InvoiceLine, ...]:
+    """The invoices paid, but late, that still owe penalties (``terms.claim_paid_late``):
+    neither open, disputed nor time-barred."""
+    if not site.terms.claim_paid_late:
+        return ()
+    lines = []
+    for invoice in invoices:
+        if invoice.number in open_numbers or invoice.disputed or is_time_barred(invoice, client.kind, history, as_of):
+            continue
+        line = _line(site, client, invoice, as_of, stages.formal_notice_of(history, invoice.number))
+        if line.outstanding <= 0 and line.penalties is not None and line.penalties.total_penalties > 0:
+            lines.append(line)
+    return tuple(lines)
 
 
 def _line(site: Site, client: Client, invoice: Invoice, as_of: dt.date, notice: dt.date | None) -> InvoiceLine:
