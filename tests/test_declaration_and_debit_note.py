@@ -57,6 +57,7 @@ def test_the_declaration_claims_what_was_owed_the_day_before_the_judgment(site_f
     site_dir = insolvent_site(site_factory, site={"as_of": "2026-11-23"})
     result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
     assert result.exit_code == 0 and "declare the claim to the mandataire judiciaire by 2026-12-15" in result.output, result.output
+    assert "(déclaration de créance)" in result.output  # the build's summary counts it
     text = flat(run_poppler("pdftotext", site_dir / "_site/pro/declaration/declaration.pdf", "-"))
 
     site = load_site(site_dir)
@@ -183,3 +184,22 @@ def test_no_debit_note_when_the_site_does_not_claim_paid_late_penalties(site_fac
     assert not list(Path(site_dir / "_site").rglob("debit-note.pdf"))
     letter = flat(run_poppler("pdftotext", site_dir / "_site/pro/penalties/letter.pdf", "-"))
     assert "note de débit" not in letter
+
+
+def test_a_declaration_made_by_hand_is_recorded_and_the_build_stops_writing_it(site_factory):
+    site_dir = insolvent_site(site_factory, site={"as_of": "2026-11-23"})
+    recorded = CliRunner().invoke(main, ["record", "--site", str(site_dir), "--client", "pro", "--stage", "declaration",
+                                         "--note", "déclarée sur le portail des mandataires"])
+    assert recorded.exit_code == 0, recorded.output
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    assert not (site_dir / "_site/pro/declaration").exists() and "declare the claim" not in result.output
+    # the proceedings over (the field removed), the journal's declaration is no escalation act
+    import yaml
+
+    clients = yaml.safe_load((site_dir / "data/clients.yml").read_text(encoding="utf-8"))
+    del clients[0]["insolvency"]
+    (site_dir / "data/clients.yml").write_text(yaml.safe_dump(clients, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", "--site", str(site_dir), "--until", "2026-12-31"])
+    assert result.exit_code in (0, 3), result.output
+    assert "reminder" in result.output or "relance" in result.output
