@@ -203,3 +203,13 @@ def test_a_declaration_made_by_hand_is_recorded_and_the_build_stops_writing_it(s
     result = CliRunner().invoke(main, ["plan", "--site", str(site_dir), "--until", "2026-12-31"])
     assert result.exit_code in (0, 3), result.output
     assert "reminder" in result.output or "relance" in result.output
+
+
+def test_check_warns_about_proceedings_it_cannot_declare(site_factory):
+    consumer = {**DEBTOR, "id": "conso", "kind": "b2c", "name": "M. Paul Durand", "siren": None}
+    consumer = {k: v for k, v in consumer.items() if v is not None}
+    no_mandataire = {**DEBTOR, "insolvency": {k: v for k, v in PROCEEDINGS.items() if k != "mandataire"}}
+    site_dir = site_factory(creditor=CREDITOR, clients=[consumer, no_mandataire], site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["check", "--site", str(site_dir)])
+    assert "clients[conso].insolvency: the collective proceedings of the Code de commerce concern businesses" in result.output
+    assert "clients[pro].insolvency.mandataire: without the mandataire judiciaire" in result.output
