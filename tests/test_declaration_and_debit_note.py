@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from postal_server import CREDENTIALS, PostalApi
+from test_postal import api  # noqa: F401  (the fixture: the postal stand-in, its credentials in the environment)
 from relancegen.cli import main
 from relancegen.law.penalties import compute_penalties
 from relancegen.site.loader import load_site
@@ -32,8 +32,6 @@ CLAIMED = [
     # born after the judgment: not declared (C. com. L622-17)
     {"number": "F-3", "client": "pro", "issued": "2026-10-10", "due": "2026-11-09", "amount": "100.00", "subject": "Vidange"},
 ]
-ENV = {"MLV_CLIENT_ID": CREDENTIALS["client_id"], "MLV_CLIENT_SECRET": CREDENTIALS["client_secret"],
-       "MLV_USER": CREDENTIALS["username"], "MLV_PASSWORD": CREDENTIALS["password"]}
 
 
 def flat(text: str) -> str:
@@ -103,14 +101,6 @@ def test_without_a_mandataire_the_todo_asks_for_one_and_nothing_is_built(site_fa
     result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
     assert "add insolvency.mandataire (name, address) and the build writes the declaration" in result.output
     assert not (site_dir / "_site/pro").exists()
-
-
-@pytest.fixture
-def api(monkeypatch):
-    for name, value in ENV.items():
-        monkeypatch.setenv(name, value)
-    with PostalApi() as server:
-        yield server
 
 
 def test_the_declaration_is_posted_once_to_the_mandataire_over_days_of_build_and_send(site_factory, api):
