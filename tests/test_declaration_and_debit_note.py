@@ -25,6 +25,9 @@ DEBTOR = {"id": "pro", "name": "Garage SARL", "siren": "552100554", "address": {
           "contacts": [{"name": "Karim Benali", "civility": "M.", "role": "accounting", "email": "k@garage.example"}],
           "insolvency": PROCEEDINGS}
 CLAIMED = [
+    # paid late before the judgment: its penalties are declared too
+    {"number": "F-0", "client": "pro", "issued": "2026-03-01", "due": "2026-03-31", "amount": "500.00", "subject": "Diagnostic",
+     "payments": [{"date": "2026-04-30", "amount": "500.00"}]},
     # late before the judgment: interest up to 4 October 2026, and the 40 € indemnity
     {"number": "F-1", "client": "pro", "issued": "2026-07-01", "due": "2026-07-31", "amount": "1200.00", "subject": "Révision", "file": "invoices/F-1.pdf"},
     # falling due after the judgment: principal only
@@ -59,16 +62,19 @@ def test_the_declaration_claims_what_was_owed_the_day_before_the_judgment(site_f
     text = flat(run_poppler("pdftotext", site_dir / "_site/pro/declaration/declaration.pdf", "-"))
 
     site = load_site(site_dir)
-    (first,) = [inv for inv in site.invoices if inv.number == "F-1"]
+    paid, first = [inv for inv in site.invoices if inv.number in ("F-0", "F-1")]
     eve = compute_penalties(first, kind="b2b", terms=site.terms, rates=site.rates, as_of=dt.date(2026, 10, 4))
     assert eve is not None and eve.interest == Decimal("21.37")  # 1 200 € × 10 % × 65 days / 365, to the judgment's eve
+    late = compute_penalties(paid, kind="b2b", terms=site.terms, rates=site.rates, as_of=dt.date(2026, 10, 4))
+    assert late is not None and late.interest == Decimal("4.11")  # 500 € × 10 % × 30 days / 365, up to the payment
+    assert f"F-0 01/03/2026 31/03/2026 0,00 € 4,11 € 40,00 € 44,11 €" in text
     assert f"F-1 {'01/07/2026'} 31/07/2026 1 200,00 € {money(eve.interest)} 40,00 € {money(Decimal('1200') + eve.interest + 40)}" in text
     assert "F-2 01/09/2026 20/10/2026 600,00 € 0,00 € 0,00 € 600,00 €" in text  # due after the judgment: no interest, no indemnity
     assert "F-3" not in text  # a claim born after the judgment is not declared
-    total = Decimal("1800.00") + eve.interest + 40
-    assert f"1 800,00 € {money(eve.interest)} 40,00 € {money(total)} Total déclaré" in text
+    total = Decimal("1800.00") + eve.interest + late.interest + 80
+    assert f"1 800,00 € {money(eve.interest + late.interest)} 80,00 € {money(total)} Total déclaré" in text
     assert f"Le montant déclaré s'élève à {money(total)}" in text
-    assert "jusqu'au 4 octobre 2026, veille du jugement d'ouverture" in text and "L622-28" in text
+    assert "jusqu'à son paiement ou, au plus tard, jusqu'au 4 octobre 2026, veille du jugement d'ouverture" in text and "L622-28" in text
     assert "à titre chirographaire" in text
     assert "publié le 15 octobre 2026, il expire le 15 décembre 2026" in text  # R622-24: two months
     # the creditor, the debtor, the proceedings, the addressee
@@ -81,12 +87,12 @@ def test_the_declaration_claims_what_was_owed_the_day_before_the_judgment(site_f
     assert "Je certifie sincère et véritable la présente déclaration" in text and "Claire Test" in text
     manifest = json.loads((site_dir / "_site/manifest.json").read_text())
     (entry,) = [d for d in manifest["documents"] if d["stage"] == "declaration"]
-    assert entry["kind"] == "declaration" and entry["channel"] == "registered_post" and entry["invoices"] == ["F-1", "F-2"]
+    assert entry["kind"] == "declaration" and entry["channel"] == "registered_post" and entry["invoices"] == ["F-0", "F-1", "F-2"]
 
 
 def test_without_a_publication_the_deadline_is_not_invented(site_factory):
     unpublished = {**DEBTOR, "insolvency": {k: v for k, v in PROCEEDINGS.items() if k != "published"} | {"security": "nantissement du fonds de commerce"}}
-    site_dir = site_factory(creditor=CREDITOR, clients=[unpublished], invoices=CLAIMED[1:2], site={"as_of": "2026-11-23"})
+    site_dir = site_factory(creditor=CREDITOR, clients=[unpublished], invoices=CLAIMED[2:3], site={"as_of": "2026-11-23"})
     result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
     assert "within two months of its BODACC publication (add insolvency.published)" in result.output
     text = flat(run_poppler("pdftotext", site_dir / "_site/pro/declaration/declaration.pdf", "-"))
@@ -97,7 +103,7 @@ def test_without_a_publication_the_deadline_is_not_invented(site_factory):
 
 def test_without_a_mandataire_the_todo_asks_for_one_and_nothing_is_built(site_factory):
     no_mandataire = {**DEBTOR, "insolvency": {k: v for k, v in PROCEEDINGS.items() if k != "mandataire"}}
-    site_dir = site_factory(creditor=CREDITOR, clients=[no_mandataire], invoices=CLAIMED[1:2], site={"as_of": "2026-11-23"})
+    site_dir = site_factory(creditor=CREDITOR, clients=[no_mandataire], invoices=CLAIMED[2:3], site={"as_of": "2026-11-23"})
     result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
     assert "add insolvency.mandataire (name, address) and the build writes the declaration" in result.output
     assert not (site_dir / "_site/pro").exists()
@@ -122,7 +128,7 @@ def test_the_declaration_is_posted_once_to_the_mandataire_over_days_of_build_and
     assert recipient["address_line_1"] == "SELARL Mandataires Associés" and recipient["address_line_6"] == "69002 LYON"
     assert len(sending["documents"]) == 2  # the declaration, then the copy of F-1 (the only one that exists)
     entries = [json.loads(line) for path in (site_dir / "journal").glob("*.jsonl") for line in path.read_text(encoding="utf-8").splitlines()]
-    assert [(e["stage"], e["status"], e["invoices"]) for e in entries if e["status"] == "sent"] == [("declaration", "sent", ["F-1", "F-2"])]
+    assert [(e["stage"], e["status"], e["invoices"]) for e in entries if e["status"] == "sent"] == [("declaration", "sent", ["F-0", "F-1", "F-2"])]
     final = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--date", "2026-11-26"])
     assert "declare the claim" not in final.output  # declared: the to-do no longer asks for it
 

@@ -11,7 +11,9 @@ what the debtor owed on the day before the judgment:
   or more does not concern invoices);
 * the 40 € recovery indemnity of each invoice that was already late before the judgment,
   for business and public debtors: an invoice falling due on or after the judgment cannot
-  lawfully be paid at its due date, so it owes neither interest nor indemnity.
+  lawfully be paid at its due date, so it owes neither interest nor indemnity;
+* with ``terms.claim_paid_late``, the penalties of invoices paid late before the judgment,
+  which are claims too (principal 0).
 
 Pure: the build date and the journal are arguments.
 """
@@ -96,15 +98,16 @@ def declared(history: Iterable[JournalEntry]) -> bool:
     return any(entry.stage == DECLARATION for entry in counted(list(history)))
 
 
-def declaration_of(site: Site, client: Client, open_numbers: Iterable[str]) -> Declaration | None:
+def declaration_of(site: Site, client: Client, numbers: Iterable[str]) -> Declaration | None:
     """The claim to declare against a client in collective proceedings: its invoices among
-    ``open_numbers`` that were issued before the judgment. None when there is none."""
+    ``numbers`` (those still open, and those paid late) that were issued before the judgment
+    and owed something on its eve. None when there is none."""
     proceedings = client.insolvency
     if proceedings is None:
         return None
     eve = proceedings.judgment - ONE_DAY
     notices = formal_notice_dates(site.journal_of(client.id))
-    wanted = set(open_numbers)
+    wanted = set(numbers)
     lines = []
     for invoice in site.invoices_of(client.id):
         if invoice.number not in wanted or invoice.issued >= proceedings.judgment:
@@ -114,7 +117,7 @@ def declaration_of(site: Site, client: Client, open_numbers: Iterable[str]) -> D
             formal_notice_date=notices.get(invoice.number),
         )
         principal = penalties.outstanding if penalties else invoice.outstanding(eve)
-        if principal > 0 or penalties is not None:
+        if principal > 0 or (penalties is not None and penalties.total_penalties > 0):
             lines.append(DeclaredInvoice(invoice, principal, penalties))
     return Declaration(proceedings, tuple(lines)) if lines else None
 

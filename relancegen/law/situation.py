@@ -107,6 +107,7 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         noticed = {inv.number for inv in stages.prevention_invoices(open_, history, as_of, site.schedule, rules.calendar)}
         prevention = tuple(line for line in not_yet_due if line.invoice.number in noticed)
     claimed = tuple(line for line in overdue if line.invoice.number in decision.claimed) if decision.stage else overdue
+    paid_late = _paid_late(site, client, invoices, {inv.number for inv in open_}, history, as_of)
     return ClientSituation(
         client=client,
         as_of=as_of,
@@ -124,8 +125,9 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         deadline=rules.calendar.on_or_after(as_of + dt.timedelta(days=site.terms.formal_notice_days)),
         decision=decision,
         working_day=rules.calendar.is_working_day(as_of),
-        paid_late=_paid_late(site, client, invoices, {inv.number for inv in open_}, history, as_of),
-        declaration=declaration_of(site, client, [inv.number for inv in open_]) if proceedings and not declared(history) else None,
+        paid_late=paid_late,
+        declaration=declaration_of(site, client, [inv.number for inv in (*open_, *(line.invoice for line in paid_late))])
+        if proceedings and not declared(history) else None,
     )
 
 
