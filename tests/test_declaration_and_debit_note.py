@@ -209,3 +209,22 @@ def test_check_warns_about_proceedings_it_cannot_declare(site_factory):
     result = CliRunner().invoke(main, ["check", "--site", str(site_dir)])
     assert "clients[conso].insolvency: the collective proceedings of the Code de commerce concern businesses" in result.output
     assert "clients[pro].insolvency.mandataire: without the mandataire judiciaire" in result.output
+
+
+def test_the_declaration_in_english(site_factory):
+    site_dir = site_factory(creditor=CREDITOR, clients=[{**DEBTOR, "language": "en"}], invoices=CLAIMED[2:3], site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    text = flat(run_poppler("pdftotext", site_dir / "_site/pro/declaration/declaration.pdf", "-"))
+    assert "Proof of claim — Garage SARL" in text and "an unsecured claim" in text and "ends on 15 December 2026" in text
+    assert "Creditors' representative" in text and "Total claimed" in text
+
+
+def test_a_consumer_owes_no_penalty_on_an_invoice_paid_late_without_a_formal_notice(site_factory):
+    from relancegen.law.situation import compute_situation
+
+    consumer = {**PAYER, "kind": "b2c", "name": "Mme Julie Moreau"}
+    site_dir = site_factory(creditor=CREDITOR, clients=[consumer], invoices=[PAID_LATE, OPEN], terms={"payment_days": 30})
+    site = load_site(site_dir)
+    situation = compute_situation(site, site.clients["pro"], dt.date(2026, 11, 23))
+    assert situation.paid_late == ()  # interest runs only from a notice naming the invoice; no indemnity
