@@ -192,7 +192,7 @@ def _paid_late(site: Site, client: Client, invoices: list[Invoice], open_numbers
             continue
         line = _line(site, client, invoice, as_of, stages.formal_notice_of(history, invoice.number))
         if line.outstanding <= 0 and line.penalties is not None and line.penalties.total_penalties > 0:
-            lines.append(line)
+            lines.append(dataclasses.replace(line, days_late=line.penalties.days_late))  # late until its payment
     return tuple(lines)
 
 
