@@ -22,7 +22,7 @@ import jinja2
 from relancegen import __version__
 from relancegen.errors import Problem, RelancegenError, SiteError
 from relancegen.law.stages import CALL_OUTCOMES
-from relancegen.site.model import MEDIA, STAGES
+from relancegen.site.model import DOCUMENT_STAGES, MEDIA
 
 site_option = click.option(
     "--site",
@@ -434,7 +434,7 @@ def _todo_after_send(site_dir: Path, site: Any) -> Any:
 @main.command()
 @site_option
 @click.option("--client", "client_id", required=True, help="The client concerned.")
-@click.option("--stage", required=True, type=click.Choice(STAGES), help="The stage this action belongs to.")
+@click.option("--stage", required=True, type=click.Choice(DOCUMENT_STAGES), help="The stage this action belongs to (declaration: the claim was declared to the mandataire).")
 @click.option("--note", required=True, help="What happened, in a sentence.")
 @click.option("--channel", default="phone", show_default=True, help="phone, visit, email, post...")
 @click.option("--invoice", "invoices", multiple=True, help="Invoice numbers (default: the client's overdue invoices on the date).")

@@ -20,7 +20,7 @@ from typing import Any
 
 from relancegen.errors import RelancegenError
 from relancegen.fsutil import write_atomic
-from relancegen.site.model import MEDIA, STAGES
+from relancegen.site.model import DOCUMENT_STAGES, MEDIA
 from relancegen.site.schema import MEDIUM_PATTERN
 
 MANIFEST_NAME = "manifest.json"
@@ -82,7 +82,7 @@ def entry_problems(entry: ManifestEntry, output_dir: Path) -> list[str]:
     problems = []
     if entry.client is not None and not (isinstance(entry.client, str) and IDENTIFIER.fullmatch(entry.client)):
         problems.append(f"client: {entry.client!r} is not a client id")
-    if entry.stage not in STAGES:
+    if entry.stage not in DOCUMENT_STAGES:
         problems.append(f"stage: {entry.stage!r} is not a stage")
     if entry.channel not in MEDIA and not (isinstance(entry.channel, str) and MEDIUM_PATTERN.fullmatch(entry.channel)):
         problems.append(f"channel: {entry.channel!r} is not a medium")  # the spec's, or a name a plugin's medium may have

@@ -324,7 +324,12 @@ def _write_document(output: Path, task: RenderTask, file_format: str, content: b
 
 def spec_invoices(situation: ClientSituation, spec: Any) -> list[Any]:
     """The invoice lines a document is about: the prevention notice names the invoices
-    coming due, every other document the client's overdue open invoices."""
+    coming due, the declaration the invoices declared, the debit note the invoices paid
+    late, every other document the client's overdue open invoices."""
+    if spec.kind == "declaration" and situation.declaration is not None:
+        return list(situation.declaration.invoices)
+    if spec.kind == "debit_note":
+        return list(situation.paid_late)
     return list(situation.prevention if spec.stage == "prevention" else situation.overdue)
 
 

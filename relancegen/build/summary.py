@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from relancegen.build.pipeline import BuildSummary
 from relancegen.law.todo import Todo
-from relancegen.site.model import STAGES
+from relancegen.site.model import DOCUMENT_STAGES
 
 STAGE_LABELS = {
     "prevention": "prévention",
@@ -14,6 +14,7 @@ STAGE_LABELS = {
     "penalties": "pénalités",
     "formal_notice": "mise en demeure",
     "collection": "recouvrement",
+    "declaration": "déclaration de créance",
 }
 
 
@@ -22,7 +23,7 @@ def format_summary(summary: BuildSummary) -> str:
         f"Built {summary.document_count} documents for {summary.as_of.isoformat()} in {summary.output} "
         f"({summary.rendered} rendered, {summary.unchanged} unchanged)"
     ]
-    for stage in STAGES:
+    for stage in DOCUMENT_STAGES:
         if summary.clients_per_stage[stage]:
             clients = summary.clients_per_stage[stage]
             lines.append(f"  {stage:<14} {clients:>3} client{'s' if clients > 1 else ' '}  {summary.documents_per_stage[stage]:>3} files   ({STAGE_LABELS[stage]})")

@@ -17,7 +17,7 @@ from pathlib import Path
 from relancegen.build.manifest import Manifest, ManifestEntry
 from relancegen.delivery.contract import Delivery, Recipient
 from relancegen.errors import relative_name
-from relancegen.site.model import MEDIA, Client, JournalEntry, Site
+from relancegen.site.model import DECLARATION, MEDIA, Client, JournalEntry, Site
 
 DELIVERY_ID_LENGTH = 20
 BODY_KINDS = ("email",)
@@ -50,8 +50,14 @@ class PlannedDelivery:
     files: tuple[CarriedFile, ...]
 
 
-def recipient_of(client: Client) -> Recipient:
-    """The debtor as channels address it: postal lines, the accounting email, cc contacts."""
+def recipient_of(client: Client, stage: str | None = None) -> Recipient:
+    """The debtor as channels address it: postal lines, the accounting email, cc contacts;
+    for the declaration of a claim, the mandataire judiciaire it is declared to."""
+    mandataire = client.insolvency.mandataire if client.insolvency and stage == DECLARATION else None
+    if mandataire is not None:
+        address = mandataire.address
+        lines = (mandataire.name, *address.lines, f"{address.postcode} {address.city}")
+        return Recipient(name=mandataire.name, address_lines=lines, emails=(), cc=(), phone=None, country=address.country)
     contact = client.accounting_contact
     emails = (contact.email,) if contact and contact.email else ()
     cc = tuple(c.email for c in client.contacts if c.cc and c.email and c.email not in emails)
@@ -105,7 +111,9 @@ def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list
         documents = [e for e in own if e.format == "pdf"]
         attached = []
     claimed = sorted({number for e in entries for number in e.invoices})  # the act's invoices
-    copies = [inv.file for inv in site.invoices if inv.number in claimed and inv.file is not None] if medium in (*EXHIBIT_MEDIA, *PRINTED_MEDIA) else []
+    # invoices paid late are listed in the debit note, without their copies
+    copied = {number for e in entries if e.kind != "debit_note" for number in e.invoices}
+    copies = [inv.file for inv in site.invoices if inv.number in copied and inv.file is not None] if medium in (*EXHIBIT_MEDIA, *PRINTED_MEDIA) else []
     files = (
         *(CarriedFile(output / e.path, e.sha256, False, relative_name(output / e.path, site.root)) for e in documents),
         *(CarriedFile(output / e.path, e.sha256, True, relative_name(output / e.path, site.root)) for e in attached),
@@ -120,7 +128,7 @@ def _delivery(site: Site, client: Client, stage: str, medium: str, entries: list
         medium=medium,
         invoices=tuple(claimed),
         documents=tuple(f.path for f in files if not f.attachment),
-        recipient=recipient_of(client),
+        recipient=recipient_of(client, stage),
         attachments=tuple(f.path for f in files if f.attachment),
         subject=next((e.subject for e in documents if e.subject), ""),
         thread=email_thread(site.journal_of(client.id)),

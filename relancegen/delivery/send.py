@@ -141,7 +141,7 @@ def _redelivery(site: Site, record: DeliveryRecord) -> PlannedDelivery:
         medium=record.medium,
         invoices=record.invoices,
         documents=tuple(f.path for f in files if not f.attachment),
-        recipient=recipient_of(site.clients[record.client]),
+        recipient=recipient_of(site.clients[record.client], record.stage),
         attachments=tuple(f.path for f in files if f.attachment),
         subject=str(attempt.get("subject") or ""),
         thread=email_thread(site.journal_of(record.client)),

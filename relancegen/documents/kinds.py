@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from relancegen.law.situation import ClientSituation
 from relancegen.law.stages import promises_of, running_promise
+from relancegen.site.model import DECLARATION
 
 PDF_AND_HTML = ("pdf", "html")
 TEXT_AND_HTML = ("txt", "html")
@@ -25,7 +26,7 @@ class DocumentSpec:
     ``template`` names a theme template for structured documents (statement, call sheet).
     """
 
-    kind: str  # letter | email | statement | call_sheet | case_file | message (a medium a plugin adds)
+    kind: str  # letter | email | statement | call_sheet | case_file | declaration | debit_note | message (a medium a plugin adds)
     stage: str
     medium: str  # the medium it goes out through: email | post | registered_post | phone | agency, or one a plugin adds
     name: str  # file stem
@@ -65,6 +66,13 @@ STAGE_DOCUMENTS: dict[str, tuple[DocumentSpec, ...]] = {
 
 CALL_FOLLOW_UP = _email("call", name="follow-up", letter_name="followup-email")
 
+#: The declaration of the claim to the mandataire judiciaire, by registered letter.
+DECLARATION_DOCUMENT = DocumentSpec("declaration", DECLARATION, "registered_post", "declaration", ("pdf",), letter="post", template="declaration.html")
+
+#: The stages whose acts claim the penalties on invoices paid late, and the medium of the
+#: letter the debit note leaves with (the agency gets it with the collection letter).
+DEBIT_NOTE_MEDIA = {"penalties": "registered_post", "formal_notice": "registered_post", "collection": "post"}
+
 
 def documents_for(situation: ClientSituation) -> list[DocumentSpec]:
     """The documents to build today for one client's situation."""
@@ -76,7 +84,26 @@ def documents_for(situation: ClientSituation) -> list[DocumentSpec]:
                      if spec.kind != "statement" or has_statement(situation, situation.stage))
     if needs_call_follow_up(situation):
         specs.append(CALL_FOLLOW_UP)
+    if situation.stage in DEBIT_NOTE_MEDIA and situation.paid_late:
+        specs.append(debit_note(situation.stage))
+    if needs_declaration(situation):
+        specs.append(DECLARATION_DOCUMENT)
     return specs
+
+
+def debit_note(stage: str) -> DocumentSpec:
+    """The note de débit claiming the penalties on invoices paid late (``claim_paid_late``),
+    which leaves with the stage's letter."""
+    return DocumentSpec("debit_note", stage, DEBIT_NOTE_MEDIA[stage], "debit-note", ("pdf",), template="debit_note.html")
+
+
+def needs_declaration(situation: ClientSituation) -> bool:
+    """The client is in collective proceedings, the claim is not declared yet (no
+    declaration in the journal), the site names the mandataire to send it to, and today is
+    a working day."""
+    proceedings = situation.client.insolvency
+    return (situation.declaration is not None and proceedings is not None and proceedings.mandataire is not None
+            and situation.working_day)
 
 
 def messages_for(situation: ClientSituation, media_stages: dict[str, tuple[str, ...]]) -> list[DocumentSpec]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from relancegen import errors
 from relancegen.errors import Location, Problem, SiteError
-from relancegen.site.model import CLIENT_KINDS, STAGES, JournalEntry
+from relancegen.site.model import CLIENT_KINDS, DOCUMENT_STAGES, JournalEntry
 from relancegen.site.yamlpos import load_yaml_text
 
 FRONT_MATTER_KEYS = ("stage", "medium", "subject", "variant", "regime", "name")
@@ -102,7 +102,7 @@ def parse_letter(path: Path, site_root: Path, problems: list[Problem], language:
         problems.extend(found)
         return None
     found += [Problem(Location(shown, 2), key, "is required") for key in ("stage", "medium", "subject") if key not in meta]
-    if meta.get("stage") not in (*STAGES, None):
+    if meta.get("stage") not in (*DOCUMENT_STAGES, None):
         found.append(Problem(Location(shown, 2), "stage", f"unknown stage {errors.shown(meta.get('stage'))}"))
     elif meta.get("stage") is not None and meta["stage"] != path.parent.name:
         found.append(Problem(Location(shown, 2), "stage", f"this letter is in the folder of stage {path.parent.name!r}"))

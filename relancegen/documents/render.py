@@ -30,11 +30,11 @@ from markupsafe import Markup
 from relancegen.documents import formatting, pdf
 from relancegen.documents.assets import ASSETS_DIR, AssetChain
 from relancegen.documents.catalogues import Catalogues
-from relancegen.documents.kinds import STAGE_DOCUMENTS, DocumentSpec, has_statement
+from relancegen.documents.kinds import DEBIT_NOTE_MEDIA, DECLARATION_DOCUMENT, STAGE_DOCUMENTS, DocumentSpec, has_statement
 from relancegen.documents.themes import ENTRY_POINT_GROUP, THEME_FILE, installed_theme, style_variables, theme_metadata
 from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
-from relancegen.site.model import Client, Site
+from relancegen.site.model import DECLARATION, Client, Site
 from relancegen.site.rates import RateFixing
 from relancegen.site.yamlpos import load_yaml
 from relancegen.documents.greetings import greeting_for
@@ -50,13 +50,15 @@ BLOCKS_TEMPLATE = "blocks.html"
 TEXT_BLOCKS_TEMPLATE = "blocks.txt"
 BLOCK_NAMES = ("invoice_table", "not_yet_due_table", "payment_block", "penalty_table")
 #: Blocks a theme may leave out (older themes): rendered empty when its blocks lack them.
-OPTIONAL_BLOCK_NAMES = ("other_overdue_table",)
+OPTIONAL_BLOCK_NAMES = ("other_overdue_table", "declaration_table")
 RATES_TEMPLATE = "rates.txt"
 DEFAULT_SOURCE_LANGUAGE = "fr"
 CALL_LIST_TEMPLATE = "call_list.html"
+DEBIT_NOTE_TEMPLATE = "debit_note.html"
 #: The templates a theme (with the themes it extends and the site's overrides) must provide.
 REQUIRED_TEMPLATES = tuple(sorted(
     {spec.template for specs in STAGE_DOCUMENTS.values() for spec in specs if spec.template}
+    | {DECLARATION_DOCUMENT.template or "", DEBIT_NOTE_TEMPLATE}
     | {BLOCKS_TEMPLATE, TEXT_BLOCKS_TEMPLATE, CALL_LIST_TEMPLATE}
 ))
 
@@ -382,6 +384,9 @@ class Renderer:
         if stage in PENALTY_STAGES:
             amount = situation.total
         greeting = greeting_for(client, client.accounting_contact, language)
+        # the invoices whose copies leave with the document: the declaration's exhibits, or the act's invoices
+        declared = situation.declaration if stage == DECLARATION else None
+        exhibits = [line.invoice for line in declared.invoices] if declared else [line.invoice for line in lines]
         context = {
             **self.site_context(),
             "client": client,
@@ -419,11 +424,17 @@ class Renderer:
             "history": list(situation.history),
             # what leaves with the document, so that it announces only that: the invoice
             # copies that exist (file:) and, at the registered stages, the penalty statement
-            "enclosed_invoices": [line.invoice.number for line in lines if line.invoice.file is not None],
-            "enclosed_numbers": formatting.join_list([line.invoice.number for line in lines if line.invoice.file is not None], language),
+            "enclosed_invoices": [invoice.number for invoice in exhibits if invoice.file is not None],
+            "enclosed_numbers": formatting.join_list([invoice.number for invoice in exhibits if invoice.file is not None], language),
             "encloses_statement": medium == "registered_post" and has_statement(situation, stage),
             "payment": self._payment(lines, amount, online=client.kind != "public", email=medium == "email"),
             "situation": situation,
+            # the penalties on invoices paid late (claim_paid_late), claimed by the debit note
+            # that leaves with the penalties, formal notice and collection letters
+            "paid_late": list(situation.paid_late),
+            "paid_late_total": situation.paid_late_total,
+            "encloses_debit_note": bool(situation.paid_late) and DEBIT_NOTE_MEDIA.get(stage) == medium,
+            "declaration": declared,
         }
         context.update(self._blocks(context))
         return context

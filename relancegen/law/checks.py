@@ -91,6 +91,10 @@ def _document_warnings(site: Site, as_of: dt.date) -> list[Problem]:
         contact = client.accounting_contact
         if client.kind == "b2c" and (contact is None or contact.civility is None) and client.name.split(" ")[0] not in ("Mme", "M.", "Madame", "Monsieur"):
             found.append(Problem(client.location, f"clients[{client.id}].contacts", "a consumer without a civility is greeted \"Madame, Monsieur\": add civility: Mme or M. to the contact", "warning"))
+        if client.insolvency is not None and client.kind != "b2b":
+            found.append(Problem(client.location, f"clients[{client.id}].insolvency", "the collective proceedings of the Code de commerce concern businesses (C. com. L620-2): a consumer's debts go to the overindebtedness procedure, and a public person is never subject to them; check the debtor's kind", "warning"))
+        elif client.insolvency is not None and client.insolvency.mandataire is None:
+            found.append(Problem(client.location, f"clients[{client.id}].insolvency.mandataire", "without the mandataire judiciaire (name, address), the build cannot write the declaration of the claim", "warning"))
     for invoice in site.invoices:
         kind = site.clients[invoice.client].kind
         if invoice.received is not None and kind != "public":

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from relancegen.law import stages
+from relancegen.law.declaration import Declaration, declaration_of, declared
+from relancegen.law.limitation import is_time_barred
 from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Site
 from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, formal_notice_dates, principal_owed, rates_missing
 
@@ -44,6 +46,13 @@ class ClientSituation:
     deadline: dt.date | None = None  # the payment deadline a document dated as_of prints (a working day)
     decision: stages.StageDecision | None = None  # the stage engine's full answer, per invoice
     working_day: bool = True  # documents are dated and sent on working days only (rule 8)
+    paid_late: tuple[InvoiceLine, ...] = ()  # invoices paid, but late, whose penalties are claimed (claim_paid_late)
+    declaration: Declaration | None = None  # in collective proceedings: the claim still to declare
+
+    @property
+    def paid_late_total(self) -> Decimal:
+        """The penalties owed on invoices paid late: what the debit note claims."""
+        return sum((line.penalties.total_penalties for line in self.paid_late if line.penalties), Decimal("0.00"))
 
     @property
     def principal(self) -> Decimal:
@@ -100,6 +109,7 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         noticed = {inv.number for inv in stages.prevention_invoices(open_, history, as_of, site.schedule, rules.calendar)}
         prevention = tuple(line for line in not_yet_due if line.invoice.number in noticed)
     claimed = tuple(line for line in overdue if line.invoice.number in decision.claimed) if decision.stage else overdue
+    paid_late = _paid_late(site, client, invoices, {inv.number for inv in open_}, history, as_of)
     return ClientSituation(
         client=client,
         as_of=as_of,
@@ -117,6 +127,9 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         deadline=rules.calendar.on_or_after(as_of + dt.timedelta(days=site.terms.formal_notice_days)),
         decision=decision,
         working_day=rules.calendar.is_working_day(as_of),
+        paid_late=paid_late,
+        declaration=declaration_of(site, client, [inv.number for inv in (*open_, *(line.invoice for line in paid_late))])
+        if proceedings and not declared(history) else None,
     )
 
 
@@ -146,6 +159,7 @@ def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[Clie
             not_yet_due=() if overdue == base.not_yet_due else base.not_yet_due,  # never listed twice
             prevention=prevention if stage == "prevention" else (),
             reason="specimen",
+            declaration=base.declaration if stage == "reminder" else None,  # shown once, beside the first act
         )
         for stage in STAGES
         if not (client.kind == "public" and stage == "collection")  # never an agency for a public buyer
@@ -167,6 +181,22 @@ def call_priority(situations: list[ClientSituation]) -> list[ClientSituation]:
         return situation.principal * weight * (1 + Decimal(oldest) / 30)
 
     return sorted(situations, key=lambda s: (-score(s), s.client.id))
+
+
+def _paid_late(site: Site, client: Client, invoices: list[Invoice], open_numbers: set[str],
+               history: list[JournalEntry], as_of: dt.date) -> tuple[InvoiceLine, ...]:
+    """The invoices paid, but late, that still owe penalties (``terms.claim_paid_late``):
+    neither open, disputed nor time-barred."""
+    if not site.terms.claim_paid_late:
+        return ()
+    lines = []
+    for invoice in invoices:
+        if invoice.number in open_numbers or invoice.disputed or is_time_barred(invoice, client.kind, history, as_of):
+            continue
+        line = _line(site, client, invoice, as_of, stages.formal_notice_of(history, invoice.number))
+        if line.outstanding <= 0 and line.penalties is not None and line.penalties.total_penalties > 0:
+            lines.append(dataclasses.replace(line, days_late=line.penalties.days_late))  # late until its payment
+    return tuple(lines)
 
 
 def _line(site: Site, client: Client, invoice: Invoice, as_of: dt.date, notice: dt.date | None) -> InvoiceLine:

@@ -209,7 +209,7 @@ def acts_of(entries: list[JournalEntry] | tuple[JournalEntry, ...], rules: Rules
     grouped: dict[tuple[str, dt.date], list[JournalEntry]] = {}
     for entry in counted(entries):
         day = entry.time.date()
-        if entry.stage != PREVENTION and day < before:
+        if entry.stage != PREVENTION and entry.stage in STAGES and day < before:  # not a declaration
             grouped.setdefault((entry.stage, day), []).append(entry)
     return [
         Act(

@@ -19,7 +19,6 @@ Items, most pressing kind first:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
@@ -31,8 +30,6 @@ from relancegen.law.stages import promises_of
 from relancegen.site.model import JournalEntry, Site
 
 KINDS = ("call", "unknown", "failed", "promise", "missed_call", "limitation", "declaration", "rate")
-#: The months a creditor has to declare its claim from the BODACC publication (C. com. R622-24).
-DECLARATION_MONTHS = 2
 EXIT_ALL_DONE = 0
 EXIT_PERSON_MUST_ACT = 3
 PROMISE_LOOKAHEAD_DAYS = 2
@@ -99,14 +96,16 @@ def _declarations(situations: list[ClientSituation], as_of: dt.date) -> list[Tod
     items = []
     for situation in situations:
         proceedings = situation.client.insolvency
-        if proceedings is None or proceedings.judgment > as_of or not situation.overdue + situation.not_yet_due:
-            continue
-        if proceedings.published is None:
+        if proceedings is None or proceedings.judgment > as_of or situation.declaration is None:
+            continue  # not in proceedings, nothing to declare, or declared (the journal says so)
+        deadline = situation.declaration.deadline
+        if deadline is None or proceedings.published is None:
             when = "within two months of its BODACC publication (add insolvency.published)"
         else:
-            deadline = _add_months(proceedings.published, DECLARATION_MONTHS)
             when = f"by {deadline.isoformat()} (two months from the BODACC publication of {proceedings.published.isoformat()})"
-        items.append(TodoItem("declaration", situation.client.id, f"{proceedings.procedure} opened on {proceedings.judgment.isoformat()}: dunning stopped; declare the claim to the mandataire judiciaire {when}, interest stopped at the judgment", day=proceedings.published))
+        how = ("the build writes the declaration, which `relancegen send` posts by registered letter" if proceedings.mandataire
+               else "add insolvency.mandataire (name, address) and the build writes the declaration")
+        items.append(TodoItem("declaration", situation.client.id, f"{proceedings.procedure} opened on {proceedings.judgment.isoformat()}: dunning stopped; declare the claim to the mandataire judiciaire {when}, interest stopped at the judgment; {how}", day=proceedings.published))
     return items
 
 
@@ -127,12 +126,6 @@ def _rate_holds(site: Site, situations: list[ClientSituation]) -> list[TodoItem]
                     where = "check the arrêté fixing it, published in the Journal officiel (also on the Banque de France's site)"
                 items.append(TodoItem("rate", situation.client.id, f"{state.held} held for {state.number}: {fixing.describe()} is not verified; {where}, then add to site.yml `{fixing.rates_line()}` with the published value", day=fixing.reference_day))
     return items
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _phone(situation: ClientSituation) -> str | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from relancegen.errors import Location, Problem, relative_name, shown
-from relancegen.site.model import JOURNAL_STATUSES, STAGES, JournalEntry
+from relancegen.site.model import DOCUMENT_STAGES, JOURNAL_STATUSES, JournalEntry
 
 KNOWN_KEYS = ("time", "client", "stage", "channel", "invoices", "status", "proof", "note", "delivery_id")
 REQUIRED_KEYS = ("time", "client", "stage", "channel", "invoices", "status")
@@ -172,7 +172,7 @@ def parse_entry(text: str | bytes, location: Location, problems: list[Problem]) 
     time = _parse_time(raw.get("time"))
     if "time" in raw and time is None:
         found.append(Problem(location, "time", f"expected an ISO 8601 time with its UTC offset, got {shown(raw['time'])}"))
-    if "stage" in raw and raw["stage"] not in STAGES:
+    if "stage" in raw and raw["stage"] not in DOCUMENT_STAGES:
         found.append(Problem(location, "stage", f"unknown stage {shown(raw['stage'])}"))
     if "status" in raw and raw["status"] not in JOURNAL_STATUSES:
         found.append(Problem(location, "status", f"{shown(raw['status'])} is not one of {', '.join(JOURNAL_STATUSES)}"))

@@ -28,6 +28,7 @@ from relancegen.site.model import (
     Contact,
     Creditor,
     Insolvency,
+    Mandataire,
     Invoice,
     Payment,
     Policy,
@@ -231,9 +232,16 @@ def _build_clients(raw_clients: list[tuple[Any, int, str]], problems: list[Probl
         fields = _fields(record)
         fields["address"] = _address(fields["address"])
         fields["contacts"] = tuple(Contact(**_fields(c)) for c in fields["contacts"])
-        fields["insolvency"] = Insolvency(**_fields(fields["insolvency"])) if fields["insolvency"] else None
+        fields["insolvency"] = _insolvency(fields["insolvency"]) if fields["insolvency"] else None
         clients[record["id"]] = Client(**fields, location=location)
     return clients
+
+
+def _insolvency(record: dict[str, Any]) -> Insolvency:
+    fields = _fields(record)
+    mandataire = _fields(fields["mandataire"]) if fields["mandataire"] else None
+    fields["mandataire"] = Mandataire(mandataire["name"], _address(mandataire["address"])) if mandataire else None
+    return Insolvency(**fields)
 
 
 def _build_invoices(

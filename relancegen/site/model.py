@@ -41,6 +41,12 @@ STAGE_MEDIA: dict[str, tuple[str, ...]] = {
 
 MEDIA: tuple[str, ...] = ("email", "post", "registered_post", "phone", "agency")
 
+#: The declaration of a claim in collective proceedings: an act outside the escalation (it
+#: goes to the mandataire judiciaire, not to the debtor), journaled under its own stage name.
+DECLARATION = "declaration"
+#: Every stage a document, a letter or a journal entry may name: the escalation's, then the declaration.
+DOCUMENT_STAGES: tuple[str, ...] = (*STAGES, DECLARATION)
+
 #: The stages a medium a plugin adds (``channels.sms.stages``) may carry: every stage but the
 #: call, which is a person on the phone; no message stands for it.
 PLUGIN_MEDIUM_STAGES: tuple[str, ...] = tuple(stage for stage in STAGES if stage != "call")
@@ -210,6 +216,14 @@ class Invoice:
 
 
 @dataclass(frozen=True)
+class Mandataire:
+    """The mandataire judiciaire (or liquidator) a claim is declared to."""
+
+    name: str
+    address: Address
+
+
+@dataclass(frozen=True)
 class Insolvency:
     """Collective proceedings opened against a debtor (C. com. L622-21: individual actions
     stop; the claim is declared to the mandataire within 2 months of the BODACC publication)."""
@@ -217,6 +231,9 @@ class Insolvency:
     procedure: str  # sauvegarde | redressement | liquidation
     judgment: dt.date
     published: dt.date | None = None  # BODACC publication
+    court: str | None = None  # the court that opened the proceedings, e.g. "Tribunal de commerce de Lyon"
+    mandataire: Mandataire | None = None  # whom the claim is declared to
+    security: str | None = None  # the security or privilege the claim carries; none: unsecured (chirographaire)
 
 
 @dataclass(frozen=True)

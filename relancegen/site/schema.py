@@ -688,6 +688,9 @@ CLIENT = Record(
             "procedure": Choice(INSOLVENCY_PROCEDURES, required=True),
             "judgment": Date(required=True),
             "published": Date(),
+            "court": Text(),
+            "mandataire": Record({"name": Text(required=True), "address": ADDRESS}),
+            "security": Text(),
         }),
     }
 )

@@ -1,0 +1,129 @@
+"""The declaration of a claim in collective proceedings (déclaration de créance).
+
+A debtor in sauvegarde, redressement or liquidation judiciaire is no longer dunned (C. com.
+L622-21): its creditor declares what it is owed to the mandataire judiciaire within two
+months of the BODACC publication of the opening judgment (L622-24, R622-24). The claim is
+what the debtor owed on the day before the judgment:
+
+* each invoice issued before the judgment, for the principal still owed;
+* late interest up to the day before the judgment, not after: the opening judgment stops
+  interest (L622-28; the exception for loans and contracts with deferred payment of a year
+  or more does not concern invoices);
+* the 40 € recovery indemnity of each invoice that was already late before the judgment,
+  for business and public debtors: an invoice falling due on or after the judgment cannot
+  lawfully be paid at its due date, so it owes neither interest nor indemnity;
+* with ``terms.claim_paid_late``, the penalties of invoices paid late before the judgment,
+  which are claims too (principal 0).
+
+Pure: the build date and the journal are arguments.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_dates
+from relancegen.law.stages import counted
+from relancegen.site.model import DECLARATION, Client, Insolvency, Invoice, JournalEntry, Site
+
+#: The months a creditor has to declare its claim from the BODACC publication (C. com. R622-24).
+DECLARATION_MONTHS = 2
+ZERO = Decimal("0.00")
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DeclaredInvoice:
+    """One invoice of the claim, as it stood on the day before the opening judgment."""
+
+    invoice: Invoice
+    principal: Decimal
+    penalties: InvoicePenalties | None  # interest up to the day before the judgment, and the indemnity
+
+    @property
+    def interest(self) -> Decimal:
+        return self.penalties.interest_due if self.penalties else ZERO
+
+    @property
+    def indemnity(self) -> Decimal:
+        return self.penalties.indemnity if self.penalties else ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.indemnity
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """The claim a creditor declares to the mandataire judiciaire."""
+
+    proceedings: Insolvency
+    invoices: tuple[DeclaredInvoice, ...]
+
+    @property
+    def interest_until(self) -> dt.date:
+        """The last day of interest: the day before the opening judgment (L622-28)."""
+        return self.proceedings.judgment - ONE_DAY
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """Two months from the BODACC publication; None while the site does not give it."""
+        published = self.proceedings.published
+        return add_months(published, DECLARATION_MONTHS) if published else None
+
+    @property
+    def principal(self) -> Decimal:
+        return sum((line.principal for line in self.invoices), ZERO)
+
+    @property
+    def interest(self) -> Decimal:
+        return sum((line.interest for line in self.invoices), ZERO)
+
+    @property
+    def indemnity(self) -> Decimal:
+        return sum((line.indemnity for line in self.invoices), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.indemnity
+
+
+def declared(history: Iterable[JournalEntry]) -> bool:
+    """Whether the journal says the claim was declared: a declaration sent, recorded by a
+    person (``relancegen record --stage declaration``), or of unknown outcome."""
+    return any(entry.stage == DECLARATION for entry in counted(list(history)))
+
+
+def declaration_of(site: Site, client: Client, numbers: Iterable[str]) -> Declaration | None:
+    """The claim to declare against a client in collective proceedings: its invoices among
+    ``numbers`` (those still open, and those paid late) that were issued before the judgment
+    and owed something on its eve. None when there is none."""
+    proceedings = client.insolvency
+    if proceedings is None:
+        return None
+    eve = proceedings.judgment - ONE_DAY
+    notices = formal_notice_dates(site.journal_of(client.id))
+    wanted = set(numbers)
+    lines = []
+    for invoice in site.invoices_of(client.id):
+        if invoice.number not in wanted or invoice.issued >= proceedings.judgment:
+            continue  # a claim born after the judgment is not declared (L622-17)
+        penalties = compute_penalties(
+            invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=eve,
+            formal_notice_date=notices.get(invoice.number),
+        )
+        principal = penalties.outstanding if penalties else invoice.outstanding(eve)
+        if principal > 0 or (penalties is not None and penalties.total_penalties > 0):
+            lines.append(DeclaredInvoice(invoice, principal, penalties))
+    return Declaration(proceedings, tuple(lines)) if lines else None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
