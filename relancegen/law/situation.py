@@ -190,10 +190,11 @@ def _paid_late(site: Site, client: Client, invoices: list[Invoice], open_numbers
     if not site.terms.claim_paid_late:
         return ()
     lines = []
+    notices = formal_notice_dates(history)
     for invoice in invoices:
         if invoice.number in open_numbers or invoice.disputed or is_time_barred(invoice, client.kind, history, as_of):
             continue
-        line = _line(site, client, invoice, as_of, stages.formal_notice_of(history, invoice.number))
+        line = _line(site, client, invoice, as_of, notices.get(invoice.number))
         if line.outstanding <= 0 and line.penalties is not None and line.penalties.total_penalties > 0:
             lines.append(dataclasses.replace(line, days_late=line.penalties.days_late))  # late until its payment
     return tuple(lines)
