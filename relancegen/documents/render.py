@@ -15,7 +15,6 @@ and rates the filters print.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 import re
 import traceback
@@ -405,7 +404,7 @@ class Renderer:
             "late_interest_text": self.late_interest_text(client.kind, lines, language),
             "late_payment_directive": late_payment_directive_applies(client.kind, self.site.creditor.address.country, client.address.country),
             "recovery_indemnity": None if client.kind == "b2c" else terms.recovery_indemnity,
-            "deadline": situation.deadline or situation.as_of + dt.timedelta(days=terms.formal_notice_days),
+            "deadline": situation.deadline,
             "other_overdue": list(situation.other_overdue) if stage != "prevention" else [],
             "formal_notice_date": situation.formal_notice_date,
             "history": list(situation.history),
