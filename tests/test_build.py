@@ -75,7 +75,7 @@ def test_formal_notice_carries_the_legal_mentions(example_build):
         "RCS Lyon 812 345 676",  # creditor identity in the footer (C. com. R123-237)
         "Transports Vial et Fils SARL",
         "120 avenue Henri Schneider",
-        "69330 Meyzieu",  # the debtor's exact address
+        "69330 MEYZIEU",  # the debtor's exact address, its locality in capitals (NF Z10-011)
         "F-2026-0178",
         "Covering de six camions porteurs",  # origin of the claim
         # the delay runs from the expected receipt: posted Monday 23 November, presented

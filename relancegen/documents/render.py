@@ -214,6 +214,7 @@ def create_environment(
             ("percent", formatting.percent), ("plain_number", formatting.plain_number), ("join_list", formatting.join_list),
         )
     })
+    env.filters["postal_locality"] = formatting.postal_locality
     env.filters.update(extra_filters or {})
     return env
 
