@@ -158,7 +158,7 @@ def install_plugin(package: Path, target: Path) -> Path:
 
 DEFAULT_RECIPIENT = Recipient(
     name=DEFAULT_CLIENT["name"],
-    address_lines=(DEFAULT_CLIENT["name"], *DEFAULT_CLIENT["address"]["lines"], "69003 Lyon"),
+    address_lines=(DEFAULT_CLIENT["name"], *DEFAULT_CLIENT["address"]["lines"], "69003 LYON"),
     emails=(DEFAULT_CLIENT["contacts"][0]["email"],),
     phone=DEFAULT_CLIENT["contacts"][0]["phone"],
 )

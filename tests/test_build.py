@@ -78,10 +78,12 @@ def test_formal_notice_carries_the_legal_mentions(example_build):
         "RCS Lyon 812 345 676",  # creditor identity in the footer (C. com. R123-237)
         "Transports Vial et Fils SARL",
         "120 avenue Henri Schneider",
-        "69330 Meyzieu",  # the debtor's exact address
+        "69330 MEYZIEU",  # the debtor's exact address, its locality in capitals (NF Z10-011)
         "F-2026-0178",
         "Covering de six camions porteurs",  # origin of the claim
-        "au plus tard le 1er décembre 2026",  # dated deadline: 23 Nov + 8 days, a working day
+        # the delay runs from the expected receipt: posted Monday 23 November, presented
+        # Thursday 26 (3 working days), + 8 days = Friday 4 December, a working day
+        "dans un délai de 8 jours à compter de la réception de la présente, soit au plus tard le 4 décembre 2026",
         "L441-10",
         "injonction de payer",
         "FR76 3000 4000 0000 0123 4567 845",

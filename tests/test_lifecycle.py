@@ -118,13 +118,20 @@ EXPECTED = {
     "promesse-tenue": [("2026-10-01", "reminder", ("email",)), ("2026-10-09", "call", ("email",))],  # the call's follow-up
     "promesse-rompue": [
         ("2026-10-01", "reminder", ("email",)), ("2026-10-09", "call", ("email",)),
-        ("2026-10-19", "overdue", ("email", "post")), ("2026-10-28", "penalties", ("registered_post",)),
-        ("2026-11-09", "formal_notice", ("registered_post",)), ("2026-11-23", "collection", ("agency", "post")),
+        # Each letter's delay runs 8 days from its expected receipt, 3 working days after it:
+        # overdue Mon 19/10 -> received Thu 22 -> deadline Fri 30/10; then the weekend and All
+        # Saints' Day: penalties Mon 2/11 -> Thu 5 -> Fri 13/11; formal notice Mon 16/11 ->
+        # Thu 19 -> Fri 27/11; collection Mon 30/11.
+        ("2026-10-19", "overdue", ("email", "post")), ("2026-11-02", "penalties", ("registered_post",)),
+        ("2026-11-16", "formal_notice", ("registered_post",)), ("2026-11-30", "collection", ("agency", "post")),
     ],
     "appel-oublie": [
+        # overdue Thu 15/10 -> received Tue 20 -> Wed 28/10; penalties Thu 29/10 -> Tue 3/11 ->
+        # Wed 11/11 (Armistice Day) -> Thu 12/11; formal notice Fri 13/11 -> Wed 18 -> Thu 26/11;
+        # collection Fri 27/11.
         ("2026-10-01", "reminder", ("email",)), ("2026-10-15", "overdue", ("email", "post")),
-        ("2026-10-27", "penalties", ("registered_post",)), ("2026-11-12", "formal_notice", ("registered_post",)),
-        ("2026-11-26", "collection", ("agency", "post")),
+        ("2026-10-29", "penalties", ("registered_post",)), ("2026-11-13", "formal_notice", ("registered_post",)),
+        ("2026-11-27", "collection", ("agency", "post")),
     ],
     "panne": [("2026-10-01", "prevention", ("email",)), ("2026-10-08", "reminder", ("email",))],  # refused on the 7th
 }

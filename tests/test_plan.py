@@ -50,13 +50,17 @@ def test_plan_json_is_a_calendar_that_keeps_the_rules(plan):
         days = [dt.date.fromisoformat(act["date"]) for act in escalation]
         assert all((b - a).days >= 7 for a, b in zip(days, days[1:])), client
     # Transports Vial: the formal notice for the older invoice today, the younger one a week
-    # later, each collection only after the deadline its own notice gave.
+    # later, each collection only after the deadline its own notice gave. A notice posted on
+    # Monday 23 November is expected on Thursday 26 (3 working days): 8 days from its receipt
+    # run to Friday 4 December; the one of Monday 30 November, received Thursday 3 December,
+    # to Friday 11 December.
     vial = [(a["date"], a["stage"], a["invoices"], a["deadline"]) for a in acts if a["client"] == "transports-vial"]
     assert vial[:2] == [
-        ("2026-11-23", "formal_notice", ["F-2026-0178"], "2026-12-01"),
-        ("2026-11-30", "formal_notice", ["F-2026-0192"], "2026-12-08"),
+        ("2026-11-23", "formal_notice", ["F-2026-0178"], "2026-12-04"),
+        ("2026-11-30", "formal_notice", ["F-2026-0192"], "2026-12-11"),
     ]
-    assert vial[2][1] == "collection" and vial[2][0] > "2026-12-01"
+    assert vial[2][:3] == ("2026-12-07", "collection", ["F-2026-0178"]) and vial[2][0] > vial[0][3]
+    assert vial[3][:3] == ("2026-12-14", "collection", ["F-2026-0192"]) and vial[3][0] > vial[1][3]
     # A strategic account stops at penalties; a paused one waits for the end of its pause.
     assert not [a for a in acts if a["client"] == "agence-horizon"]
     assert min(a["date"] for a in acts if a["client"] == "boutique-kaolin") == "2026-12-01"
@@ -68,7 +72,7 @@ def test_plan_table_for_one_client(plan):
     assert lines[0].startswith("Dunning plan from 2026-11-23 to 2026-12-23")
     assert lines[1].split() == ["date", "client", "stage", "media", "invoices", "amount", "deadline"]
     first = lines[2].replace("\u202f", " ").replace("\xa0", " ")
-    assert first.split("  ") == ["lun. 23/11/2026", "transports-vial", "formal_notice", "registered_post", "F-2026-0178", "6 861,55 €", "01/12/2026"]
+    assert first.split("  ") == ["lun. 23/11/2026", "transports-vial", "formal_notice", "registered_post", "F-2026-0178", "6 861,55 €", "04/12/2026"]
     assert all("transports-vial" in line for line in lines[2:])
 
 

@@ -64,8 +64,11 @@ CASES = [
     ("a-call-about-another-invoice-does-the-call", 20, {}, {}, [entry("reminder", 5), entry("call", 13, "recorded", invoices=("F-9",))], "overdue"),
     ("a-manual-action-before-the-call-was-due-does-not", 18, {}, {}, [entry("reminder", 5), entry("reminder", 8, "recorded")], "call"),
     ("overdue-letter-deadline-holds", 28, {}, {}, [entry("call", 12, "recorded"), entry("overdue", 20)], None),
-    ("formal-notice-deadline-day-itself-holds", 58, {}, {}, [entry("formal_notice", 50)], None),
-    ("formal-notice-deadline-passed", 59, {}, {}, [entry("formal_notice", 50)], None),
+    # A formal notice sent on day 57 is expected on day 60 (3 days' post); its 8 days run to
+    # day 68 (counted from the letter's date they would have ended on day 65).
+    ("formal-notice-delay-runs-from-its-expected-receipt", 66, {}, {}, [entry("formal_notice", 57)], None),
+    ("formal-notice-deadline-day-itself-holds", 68, {}, {}, [entry("formal_notice", 57)], None),
+    ("formal-notice-deadline-passed", 69, {}, {}, [entry("formal_notice", 57)], "collection"),
     ("formal-notice-deadline-passed-at-collection-calendar", 65, {}, {}, [entry("formal_notice", 50)], "collection"),
     ("journal-promise-holds", 25, {}, {}, [entry("reminder", 5), entry("call", 12, "recorded", promise={"date": day(30).isoformat()})], None),
     ("journal-promise-broken-resumes", 31, {}, {}, [entry("reminder", 5), entry("call", 12, "recorded", promise={"date": day(30).isoformat()})], "overdue"),
@@ -161,11 +164,31 @@ def test_acts_on_working_days_only(date, expected):
     assert decide_stage(client(), [invoice()], [], date, rules=FRENCH).stage == expected
 
 
+@pytest.mark.parametrize(("dated", "received", "deadline"), [
+    # Tuesday 20 October 2026: expected on Friday 23; 8 days later is Saturday 31 October,
+    # then Sunday 1 November (All Saints' Day): the deadline is Monday 2 November.
+    (dt.date(2026, 10, 20), dt.date(2026, 10, 23), dt.date(2026, 11, 2)),
+    # Thursday 29 October: Friday 30, (weekend, All Saints' Day) Monday 2, Tuesday 3 November;
+    # 8 days later is Wednesday 11 November (Armistice Day): Thursday 12 November.
+    (dt.date(2026, 10, 29), dt.date(2026, 11, 3), dt.date(2026, 11, 12)),
+    # Thursday 24 December: Christmas Day and the weekend are no postal days: Wednesday 30
+    # December, then Thursday 7 January 2027.
+    (dt.date(2026, 12, 24), dt.date(2026, 12, 30), dt.date(2027, 1, 7)),
+])
+def test_a_delay_runs_from_the_letters_expected_receipt_to_a_working_day(dated, received, deadline):
+    assert FRENCH.expected_receipt(dated) == received
+    assert FRENCH.deadline("formal_notice", dated) == deadline
+    assert FRENCH.deadline("penalties", dated) == FRENCH.deadline("overdue", dated) == deadline
+
+
 def test_deadlines_fall_on_working_days():
-    # 8 days after Friday 23 October 2026 is Saturday 31 October; Sunday 1 November is All Saints' Day.
-    assert FRENCH.deadline("formal_notice", dt.date(2026, 10, 23)) == dt.date(2026, 11, 2)
+    # With no postal delay, 8 days after Friday 23 October 2026 is Saturday 31 October; Sunday
+    # 1 November is All Saints' Day.
+    by_hand = Rules(DEFAULT_SCHEDULE, DEFAULT_PROFILES, Policy(), calendar=WorkingDays(), delivery_days=0)
+    assert by_hand.deadline("formal_notice", dt.date(2026, 10, 23)) == dt.date(2026, 11, 2)
     assert FRENCH.deadline("reminder", dt.date(2026, 10, 23)) is None
     assert WorkingDays().on_or_after(dt.date(2026, 12, 25)) == dt.date(2026, 12, 28)
+    assert WorkingDays().after(dt.date(2026, 12, 26), 0) == dt.date(2026, 12, 28)  # posted on a Saturday
 
 
 def test_a_time_barred_claim_leaves_escalation():

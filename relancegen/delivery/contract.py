@@ -15,7 +15,8 @@ RECEIPT_STATUSES = ("sent", "failed")
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who a delivery goes to: the debtor's name, postal address lines and emails."""
+    """Who a delivery goes to: the debtor's name, postal address lines (the last one the
+    postcode and the locality in capitals, ``"69330 MEYZIEU"``, NF Z10-011) and emails."""
 
     name: str
     address_lines: tuple[str, ...]

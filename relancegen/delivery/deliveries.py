@@ -16,6 +16,7 @@ from pathlib import Path
 
 from relancegen.build.manifest import Manifest, ManifestEntry
 from relancegen.delivery.contract import Delivery, Recipient
+from relancegen.documents.formatting import postal_locality
 from relancegen.errors import relative_name
 from relancegen.site.model import DECLARATION, MEDIA, Client, JournalEntry, Site
 
@@ -61,7 +62,7 @@ def recipient_of(client: Client, stage: str | None = None) -> Recipient:
     contact = client.accounting_contact
     emails = (contact.email,) if contact and contact.email else ()
     cc = tuple(c.email for c in client.contacts if c.cc and c.email and c.email not in emails)
-    lines = (client.name, *client.address.lines, f"{client.address.postcode} {client.address.city}")
+    lines = (client.name, *client.address.lines, postal_locality(client.address))
     return Recipient(
         name=client.name,
         address_lines=lines,

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import unicodedata
 from decimal import Decimal
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -71,3 +74,15 @@ def plain_number(value: Decimal, language: str = "fr") -> str:
 def join_list(items: list[str], language: str = "fr") -> str:
     """``["A", "B", "C"]`` → ``"A, B et C"`` in French, ``"A, B and C"`` in English."""
     return format_list(items, locale=locale_of(language)) if items else ""
+
+
+def postal_locality(address: Any) -> str:
+    """An address's last line as the post's sorting machines read it (NF Z10-011): the
+    postcode and the locality in capitals, ``"69330 MEYZIEU"``. A French locality is also
+    written without accents or punctuation, as La Poste's own database does
+    (``"Saint-Étienne"`` → ``"SAINT ETIENNE"``); a foreign one keeps its letters."""
+    city = address.city.upper()
+    if address.country == "FR":
+        city = "".join(c for c in unicodedata.normalize("NFKD", city) if not unicodedata.combining(c))
+        city = " ".join(re.sub(r"[^0-9A-Z]+", " ", city).split())
+    return f"{address.postcode} {city}".strip()

@@ -15,7 +15,6 @@ and rates the filters print.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 import re
 import traceback
@@ -220,6 +219,7 @@ def create_environment(
             ("percent", formatting.percent), ("plain_number", formatting.plain_number), ("join_list", formatting.join_list),
         )
     })
+    env.filters["postal_locality"] = formatting.postal_locality
     env.filters.update(extra_filters or {})
     return env
 
@@ -418,7 +418,7 @@ class Renderer:
             "unverified_note": str(self._rates(language).unverified_note(unverified)).strip() if unverified and stage in PENALTY_STAGES else "",
             "late_payment_directive": late_payment_directive_applies(client.kind, self.site.creditor.address.country, client.address.country),
             "recovery_indemnity": None if client.kind == "b2c" else terms.recovery_indemnity,
-            "deadline": situation.deadline or situation.as_of + dt.timedelta(days=terms.formal_notice_days),
+            "deadline": situation.deadline,
             "other_overdue": list(situation.other_overdue) if stage != "prevention" else [],
             "formal_notice_date": situation.formal_notice_date,
             "history": list(situation.history),

@@ -43,6 +43,14 @@ class WorkingDays:
             day += ONE_DAY
         return day
 
+    def after(self, day: dt.date, working_days: int) -> dt.date:
+        """The ``working_days``-th working day after ``day`` (``day`` itself, moved to a
+        working day, for 0): when a letter posted on ``day`` is expected to be delivered."""
+        day = self.on_or_after(day)
+        for _ in range(working_days):
+            day = self.on_or_after(day + ONE_DAY)
+        return day
+
     def why_not(self, day: dt.date) -> str:
         """Why ``day`` is not a working day, in a few words (empty when it is one)."""
         if self.is_working_day(day):

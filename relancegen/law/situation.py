@@ -43,7 +43,7 @@ class ClientSituation:
     history: tuple[JournalEntry, ...]  # the client's journal entries, oldest first
     formal_notice_date: dt.date | None  # date of the formal_notice entry, if any
     other_overdue: tuple[InvoiceLine, ...] = ()  # overdue open invoices today's act mentions but does not claim
-    deadline: dt.date | None = None  # the payment deadline a document dated as_of prints (a working day)
+    deadline: dt.date | None = None  # the payment deadline a document dated as_of prints (stages.Rules.granted)
     decision: stages.StageDecision | None = None  # the stage engine's full answer, per invoice
     working_day: bool = True  # documents are dated and sent on working days only (rule 8)
     paid_late: tuple[InvoiceLine, ...] = ()  # invoices paid, but late, whose penalties are claimed (claim_paid_late)
@@ -124,7 +124,7 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         history=tuple(history),
         formal_notice_date=notice,
         other_overdue=tuple(line for line in overdue if line not in claimed),
-        deadline=rules.calendar.on_or_after(as_of + dt.timedelta(days=site.terms.formal_notice_days)),
+        deadline=rules.granted(as_of),
         decision=decision,
         working_day=rules.calendar.is_working_day(as_of),
         paid_late=paid_late,

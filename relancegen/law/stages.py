@@ -54,22 +54,33 @@ class Rules:
     policy: Policy
     formal_notice_days: int = 8
     calendar: WorkingDays = field(default_factory=WorkingDays)
+    delivery_days: int = 3  # terms.delivery_days: working days from a letter's date to its first presentation
 
     @classmethod
     def of(cls, site: Any) -> Rules:
         """The rules of a loaded :class:`~relancegen.site.model.Site`."""
-        return cls(site.schedule, site.profiles, site.policy, site.terms.formal_notice_days, WorkingDays(site.working_days))
+        return cls(site.schedule, site.profiles, site.policy, site.terms.formal_notice_days, WorkingDays(site.working_days),
+                   site.terms.delivery_days)
 
     @functools.cached_property
     def escalation(self) -> list[ScheduleStep]:
         return [step for step in self.schedule if step.days > 0]
 
     def deadline(self, stage: str, day: dt.date) -> dt.date | None:
-        """The payment deadline a document of ``stage`` dated ``day`` prints: the formal
-        notice's delay after it, moved to a working day."""
-        if stage not in DEADLINE_STAGES:
-            return None
-        return self.calendar.on_or_after(day + dt.timedelta(days=self.formal_notice_days))
+        """The payment deadline a document of ``stage`` dated ``day`` prints (None for a
+        stage that grants no delay): see :meth:`granted`."""
+        return self.granted(day) if stage in DEADLINE_STAGES else None
+
+    def expected_receipt(self, day: dt.date) -> dt.date:
+        """When a letter dated ``day`` is expected to be first presented to the debtor:
+        ``delivery_days`` working days after it."""
+        return self.calendar.after(day, self.delivery_days)
+
+    def granted(self, day: dt.date) -> dt.date:
+        """The last day of the delay a letter dated ``day`` grants: ``formal_notice_days``
+        from its expected receipt (the day of receipt not counted), moved to the next
+        working day when it falls on a weekend or a public holiday."""
+        return self.calendar.on_or_after(self.expected_receipt(day) + dt.timedelta(days=self.formal_notice_days))
 
     def following(self, stage: str | None) -> str | None:
         """The escalation stage after ``stage`` in the schedule (the first one after none)."""

@@ -145,6 +145,7 @@ class Terms:
     recovery_indemnity: Decimal = Decimal("40.00")
     day_count: str = "actual/365"
     formal_notice_days: int = 8
+    delivery_days: int = 3  # working days from a letter's date to its expected first presentation
     claim_paid_late: bool = True
     payment_allocation: str = "principal"
 

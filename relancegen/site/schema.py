@@ -583,6 +583,7 @@ TERMS = Record(
         "recovery_indemnity": Money(default=Decimal("40.00")),
         "day_count": Choice(DAY_COUNTS, default="actual/365"),
         "formal_notice_days": Integer(minimum=1, maximum=90, default=8),
+        "delivery_days": Integer(minimum=0, maximum=15, default=3),
         "claim_paid_late": Boolean(default=True),
         "payment_allocation": Choice(PAYMENT_ALLOCATIONS, default="principal"),
     }
