@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import yaml
 
-from example_site import EXAMPLE, TEST_RATES, copy_example
+from example_site import EXAMPLE, copy_example
 from relancegen.site.rates import load_rate_tables
 from relancegen.testing import DEFAULT_CLIENT, run_cli, run_poppler
 
