@@ -18,7 +18,7 @@ from relancegen.site.loader import load_site
 from relancegen.testing import DEFAULT_CREDITOR, run_poppler
 
 CREDITOR = {**DEFAULT_CREDITOR, "rcs": "Lyon"}
-MANDATAIRE = {"name": "SELARL Mandataires Associés", "address": {"lines": ["8 quai Jules Courmont"], "postcode": "69002", "city": "LYON"}}
+MANDATAIRE = {"name": "SELARL Mandataires Associés", "address": {"lines": ["8 quai Jules Courmont"], "postcode": "69002", "city": "Lyon"}}  # the window and the postal API print "69002 LYON"
 PROCEEDINGS = {"procedure": "redressement", "judgment": "2026-10-05", "published": "2026-10-15",
                "court": "Tribunal de commerce de Lyon", "mandataire": MANDATAIRE}
 DEBTOR = {"id": "pro", "name": "Garage SARL", "siren": "552100554", "address": {"lines": ["2 rue du Garage"], "postcode": "69003", "city": "Lyon"},
@@ -47,8 +47,8 @@ def money(amount: Decimal) -> str:
     return f"{int(whole):,}".replace(",", " ") + f",{cents} €"
 
 
-def insolvent_site(site_factory, **kwargs):
-    site_dir = site_factory(creditor=CREDITOR, clients=[DEBTOR], invoices=CLAIMED, terms={"payment_days": 30, "late_interest": "10%"}, **kwargs)
+def insolvent_site(site_factory, late_interest: str = "10%", **kwargs):
+    site_dir = site_factory(creditor=CREDITOR, clients=[DEBTOR], invoices=CLAIMED, terms={"payment_days": 30, "late_interest": late_interest}, **kwargs)
     (site_dir / "invoices").mkdir(exist_ok=True)
     (site_dir / "invoices" / "F-1.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     return site_dir
@@ -76,7 +76,7 @@ def test_the_declaration_claims_what_was_owed_the_day_before_the_judgment(site_f
     assert f"Le montant déclaré s'élève à {money(total)}" in text
     assert "jusqu'à son paiement ou, au plus tard, jusqu'au 4 octobre 2026, veille du jugement d'ouverture" in text and "L622-28" in text
     assert "à titre chirographaire" in text
-    assert "publié le 15 octobre 2026, il expire le 15 décembre 2026" in text  # R622-24: two months
+    assert "le jugement ayant été publié le 15 octobre 2026, ce délai expire le 15 décembre 2026" in text  # R622-24: two months
     # the creditor, the debtor, the proceedings, the addressee
     assert "RCS Lyon 812 345 676" in text and "SIREN 552100554" in text
     assert "Tribunal de commerce de Lyon" in text and "redressement judiciaire" in text
@@ -228,3 +228,33 @@ def test_a_consumer_owes_no_penalty_on_an_invoice_paid_late_without_a_formal_not
     site = load_site(site_dir)
     situation = compute_situation(site, site.clients["pro"], dt.date(2026, 11, 23))
     assert situation.paid_late == ()  # interest runs only from a notice naming the invoice; no indemnity
+
+
+def test_an_unverified_rate_is_declared_as_an_estimate_not_held(site_factory):
+    """The declaration's two-month delay runs: interest resting on a rate the tables do not
+    verify is declared as an estimate, said so, rather than waiting for the rate."""
+    site_dir = insolvent_site(site_factory, late_interest="ecb+10", site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    text = flat(run_poppler("pdftotext", site_dir / "_site/pro/declaration/declaration.pdf", "-"))
+    assert "dernier taux connu, non encore vérifié : montant provisoire" in text and "sauf à parfaire" in text
+
+
+def test_penalties_of_an_invoice_paid_late_on_an_unverified_rate_wait_for_it(site_factory):
+    """A debit note never states an unverified rate's figure as fact: the invoice paid late is
+    left out of it and the to-do says which rate to add; with the rate, it is claimed."""
+    paid_in_s2 = {**PAID_LATE, "issued": "2026-06-01", "due": "2026-07-01", "payments": [{"date": "2026-08-14", "amount": "2400.00"}]}
+    open_ = {**OPEN, "issued": "2026-07-01", "due": "2026-07-31", "late_interest": "10%"}  # a fixed rate: its formal notice goes
+    journal = [{"time": f"2026-{month}T09:00:00+02:00", "client": "pro", "stage": stage, "channel": channel, "invoices": ["F-9"], "status": "sent"}
+               for month, stage, channel in (("08-10", "reminder", "email"), ("09-01", "overdue", "post"), ("10-01", "penalties", "registered_post"))]
+    for rates, claimed in (({}, False), ({"rates": {"ecb": {"2026-07-01": "2.15"}}}, True)):  # a test value, not a verified rate
+        site_dir = site_factory(creditor=CREDITOR, clients=[PAYER], invoices=[paid_in_s2, open_], journal=journal,
+                                terms={"payment_days": 30, "late_interest": "ecb+10"}, site={"as_of": "2026-11-23"}, **rates)
+        result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+        assert result.exit_code == 0, result.output
+        note = site_dir / "_site/pro/formal_notice/debit-note.pdf"
+        assert note.exists() == claimed, result.output
+        mention = "the penalties of F-0, paid late, left out of the debit note: the ECB rate"
+        assert (mention in result.output) != claimed, result.output
+        if claimed:
+            assert "F-0" in flat(run_poppler("pdftotext", note, "-"))

@@ -57,7 +57,7 @@ def recipient_of(client: Client, stage: str | None = None) -> Recipient:
     mandataire = client.insolvency.mandataire if client.insolvency and stage == DECLARATION else None
     if mandataire is not None:
         address = mandataire.address
-        lines = (mandataire.name, *address.lines, f"{address.postcode} {address.city}")
+        lines = (mandataire.name, *address.lines, postal_locality(address))
         return Recipient(name=mandataire.name, address_lines=lines, emails=(), cc=(), phone=None, country=address.country)
     contact = client.accounting_contact
     emails = (contact.email,) if contact and contact.email else ()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +40,7 @@ from relancegen.site.yamlpos import load_yaml
 from relancegen.documents.greetings import greeting_for
 from relancegen.documents.qr import QrImage, epc_qr_png, epc_qr_svg
 from relancegen.documents.typography import typeset, typeset_html
+from relancegen.law.declaration import DeclaredInvoice
 from relancegen.law.eu import late_payment_directive_applies
 from relancegen.law.penalties import RateBasis, period_fixings, rate_basis, unverified_fixings
 from relancegen.law.plan import PENALTY_STAGES
@@ -414,8 +416,10 @@ class Renderer:
             # worded only where a penalty table or statement shows them (a theme's language
             # needs their strings there only)
             "rate_bases": self.rate_bases(lines, language) if stage in PENALTY_STAGES else {},
-            "unverified_rates": (unverified := self.unverified_rates(lines)),
-            "unverified_note": str(self._rates(language).unverified_note(unverified)).strip() if unverified and stage in PENALTY_STAGES else "",
+            # the declaration states interest too: it declares it as an estimate rather than wait
+            # (its two-month delay runs), the other documents are held or marked provisional
+            "unverified_rates": (unverified := self.unverified_rates(declared.invoices if declared else lines)),
+            "unverified_note": str(self._rates(language).unverified_note(unverified)).strip() if unverified and (stage in PENALTY_STAGES or declared) else "",
             "late_payment_directive": late_payment_directive_applies(client.kind, self.site.creditor.address.country, client.address.country),
             "recovery_indemnity": None if client.kind == "b2c" else terms.recovery_indemnity,
             "deadline": situation.deadline,
@@ -490,7 +494,7 @@ class Renderer:
             ]
         return bases
 
-    def unverified_rates(self, lines: list[InvoiceLine]) -> list[RateFixing]:
+    def unverified_rates(self, lines: Iterable[InvoiceLine | DeclaredInvoice]) -> list[RateFixing]:
         """The unverified rates the lines' interest rests on (a registered letter is held on
         them; another document marks its interest as provisional)."""
         found: dict[tuple[str, str], RateFixing] = {}

@@ -47,6 +47,8 @@ class ClientSituation:
     decision: stages.StageDecision | None = None  # the stage engine's full answer, per invoice
     working_day: bool = True  # documents are dated and sent on working days only (rule 8)
     paid_late: tuple[InvoiceLine, ...] = ()  # invoices paid, but late, whose penalties are claimed (claim_paid_late)
+    # invoices paid late whose penalties rest on an unverified rate: not claimed until the site gives it
+    paid_late_held: tuple[InvoiceLine, ...] = ()
     declaration: Declaration | None = None  # in collective proceedings: the claim still to declare
 
     @property
@@ -110,6 +112,7 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         prevention = tuple(line for line in not_yet_due if line.invoice.number in noticed)
     claimed = tuple(line for line in overdue if line.invoice.number in decision.claimed) if decision.stage else overdue
     paid_late = _paid_late(site, client, invoices, {inv.number for inv in open_}, history, as_of)
+    unverified_paid = rates_missing((line.penalties for line in paid_late if line.penalties), site.rates)
     return ClientSituation(
         client=client,
         as_of=as_of,
@@ -127,7 +130,8 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         deadline=rules.granted(as_of),
         decision=decision,
         working_day=rules.calendar.is_working_day(as_of),
-        paid_late=paid_late,
+        paid_late=tuple(line for line in paid_late if line.invoice.number not in unverified_paid),
+        paid_late_held=tuple(line for line in paid_late if line.invoice.number in unverified_paid),
         declaration=declaration_of(site, client, [inv.number for inv in (*open_, *(line.invoice for line in paid_late))])
         if proceedings and not declared(history) else None,
     )
@@ -157,6 +161,8 @@ def specimen_situations(site: Site, client: Client, as_of: dt.date) -> list[Clie
             overdue=overdue,
             other_overdue=(),
             not_yet_due=() if overdue == base.not_yet_due else base.not_yet_due,  # never listed twice
+            paid_late=base.paid_late + base.paid_late_held,  # a specimen marks an unverified rate, never holds
+            paid_late_held=(),
             prevention=prevention if stage == "prevention" else (),
             reason="specimen",
             declaration=base.declaration if stage == "reminder" else None,  # shown once, beside the first act

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from relancegen.law.checks import LIMITATION_NOTICE_DAYS
 from relancegen.law.limitation import limitation_date
 from relancegen.law.penalties import unverified_fixings
+from relancegen.law.plan import PENALTY_STAGES
 from relancegen.law.situation import ClientSituation, call_priority, compute_situations
 from relancegen.law.stages import promises_of
 from relancegen.site.model import JournalEntry, Site
@@ -110,21 +111,26 @@ def _declarations(situations: list[ClientSituation], as_of: dt.date) -> list[Tod
 
 
 def _rate_holds(site: Site, situations: list[ClientSituation]) -> list[TodoItem]:
-    """Registered stages held on an unverified rate: the rate to check, where, and the
-    ``rates:`` line that lets the next run send the letter."""
+    """Registered stages held on an unverified rate, and penalties on invoices paid late left
+    out of today's debit note for the same reason: the rate to check, where, and the
+    ``rates:`` line that lets the next run claim them."""
     items = []
     for situation in situations:
         held = [state for state in (situation.decision.invoices if situation.decision else ()) if state.held]
-        lines = {line.invoice.number: line for line in (*situation.overdue, *situation.other_overdue)}
-        for state in held:
-            penalties = lines[state.number].penalties if state.number in lines else None
+        lines = {line.invoice.number: line for line in (*situation.overdue, *situation.other_overdue, *situation.paid_late_held)}
+        waiting = [(number, f"{state} held for {number}") for number, state in ((state.number, state.held) for state in held)]
+        if situation.stage in PENALTY_STAGES:  # a debit note leaves today: what it leaves out
+            waiting += [(line.invoice.number, f"the penalties of {line.invoice.number}, paid late, left out of the debit note")
+                        for line in situation.paid_late_held]
+        for number, what in waiting:
+            penalties = lines[number].penalties if number in lines else None
             for fixing in unverified_fixings(penalties, site.rates) if penalties else ():
                 if fixing.table == "ecb":
                     where = (f"check it in the ECB's or the Banque de France's publication of the key ECB interest rates "
                              f"({fixing.rate} % if unchanged since {fixing.since.isoformat() if fixing.since else 'the last table entry'})")
                 else:
                     where = "check the arrêté fixing it, published in the Journal officiel (also on the Banque de France's site)"
-                items.append(TodoItem("rate", situation.client.id, f"{state.held} held for {state.number}: {fixing.describe()} is not verified; {where}, then add to site.yml `{fixing.rates_line()}` with the published value", day=fixing.reference_day))
+                items.append(TodoItem("rate", situation.client.id, f"{what}: {fixing.describe()} is not verified; {where}, then add to site.yml `{fixing.rates_line()}` with the published value", day=fixing.reference_day))
     return items
 
 
