@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from example_site import TEST_RATES  # test values for 2026-S2, not verified rates
 from relancegen.testing import run_cli, run_poppler
 
 CLIENT = {"id": "garage", "name": "Garage Durand SARL",
@@ -28,7 +29,7 @@ def flat(text: str) -> str:
 
 
 def test_the_printed_deadline_is_the_expected_receipt_plus_the_delay_on_a_working_day(site_factory):
-    site_dir = site_factory(clients=[CLIENT], invoices=[INVOICE], journal=[entry("2026-10-14", "penalties")])
+    site_dir = site_factory(clients=[CLIENT], invoices=[INVOICE], journal=[entry("2026-10-14", "penalties")], rates=TEST_RATES)
     built = run_cli("build", "--site", site_dir, "--date", "2026-10-29", "--client", "garage")
     assert built.exit_code == 0, built.output
     manifest = json.loads((site_dir / "_site/manifest.json").read_text(encoding="utf-8"))
@@ -47,7 +48,7 @@ def test_the_printed_deadline_is_the_expected_receipt_plus_the_delay_on_a_workin
 
 def test_nothing_escalates_before_the_deadline_the_notice_printed(site_factory):
     journal = [entry("2026-10-14", "penalties"), entry("2026-10-29", "formal_notice")]
-    site_dir = site_factory(clients=[CLIENT], invoices=[INVOICE], journal=journal)
+    site_dir = site_factory(clients=[CLIENT], invoices=[INVOICE], journal=journal, rates=TEST_RATES)
     planned = run_cli("plan", "--site", site_dir, "--date", "2026-11-02", "--until", "2026-11-30", "--format", "json")
     assert planned.exit_code == 0, planned.output
     acts = [(a["date"], a["stage"]) for a in json.loads(planned.output)["acts"]]
@@ -65,7 +66,7 @@ def test_nothing_escalates_before_the_deadline_the_notice_printed(site_factory):
 def test_a_site_sets_the_postal_delay(site_factory):
     # Handed over in person (delivery_days: 0), the delay runs from the letter's date:
     # 29 October + 8 days = Friday 6 November.
-    site_dir = site_factory(clients=[CLIENT], invoices=[INVOICE], journal=[entry("2026-10-14", "penalties")],
+    site_dir = site_factory(clients=[CLIENT], invoices=[INVOICE], journal=[entry("2026-10-14", "penalties")], rates=TEST_RATES,
                             terms={"payment_days": 30, "delivery_days": 0})
     built = run_cli("build", "--site", site_dir, "--date", "2026-10-29", "--client", "garage")
     assert built.exit_code == 0, built.output

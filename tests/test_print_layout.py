@@ -12,6 +12,7 @@ import pytest
 
 from relancegen.delivery.deliveries import recipient_of
 from relancegen.site.loader import load_site
+from example_site import TEST_RATES  # test values for 2026-S2, not verified rates
 from relancegen.testing import run_cli, run_poppler
 from relancegen_postal import address_lines
 
@@ -76,7 +77,7 @@ def letters(tmp_path_factory):
         clients.append(client(cid, city, postcode))
         bills += invoices(cid, count)
         journal.append(penalty_letter(cid, [b["number"] for b in bills if b["client"] == cid]))
-    site_dir = write_site(tmp_path_factory.mktemp("layout") / "site", clients=clients, invoices=bills, journal=journal)
+    site_dir = write_site(tmp_path_factory.mktemp("layout") / "site", clients=clients, invoices=bills, journal=journal, rates=TEST_RATES)
     built = run_cli("build", "--site", site_dir, "--date", BUILD_DATE.isoformat(), "--client", "stetienne")
     assert built.exit_code == 0, built.output
     pdfs = {"stetienne": lines_of(site_dir / "_site/stetienne/formal_notice/letter.pdf")}
