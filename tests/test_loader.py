@@ -36,7 +36,7 @@ def test_invoices_and_clients_can_be_folders_read_in_name_order():
     site = load_site(EXAMPLE)
     numbers = [invoice.number for invoice in site.invoices]
     assert numbers.index("F-2026-0121") < numbers.index("F-2026-0301")  # 2026-q3.yml before 2026-q4.yml
-    assert len(site.clients) == 13
+    assert len(site.clients) == 14
 
 
 def test_broken_site_reports_every_error_with_file_line_and_field():

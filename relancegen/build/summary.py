@@ -26,7 +26,7 @@ def format_summary(summary: BuildSummary) -> str:
     for stage in DOCUMENT_STAGES:
         if summary.clients_per_stage[stage]:
             clients = summary.clients_per_stage[stage]
-            lines.append(f"  {stage:<14} {clients:>3} client{'s' if clients > 1 else ' '}  {summary.documents_per_stage[stage]:>3} files   ({STAGE_LABELS[stage]})")
+            lines.append(f"  {stage:<14} {clients:>3} client{'s' if clients > 1 else ' '}  {summary.documents_per_stage[stage]:>3} file{'s' if summary.documents_per_stage[stage] != 1 else ' '}   ({STAGE_LABELS[stage]})")
     if summary.idle_clients:
         lines.append(f"No document for {len(summary.idle_clients)} client{'s' if len(summary.idle_clients) > 1 else ''}:")
         lines.extend(f"  {client_id:<24} {reason}" for client_id, reason in summary.idle_clients)
