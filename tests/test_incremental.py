@@ -24,15 +24,15 @@ def manifest(folder: Path) -> dict:
 
 def test_a_no_op_rebuild_renders_nothing_and_a_change_renders_only_what_it_touches(tmp_path):
     out = tmp_path / "out"
-    assert "(25 rendered, 0 unchanged)" in build("--out", str(out), "--jobs", "2")
+    assert "(27 rendered, 0 unchanged)" in build("--out", str(out), "--jobs", "2")
     first = manifest(out)
-    assert "(0 rendered, 25 unchanged)" in build("--out", str(out))
+    assert "(0 rendered, 27 unchanged)" in build("--out", str(out))
     assert manifest(out) == first
     # A document whose file was altered is rendered again, and only that one (in both of
     # its formats: the letter's PDF and HTML come from one rendering).
     victim = out / "transports-vial/formal_notice/letter.pdf"
     victim.write_bytes(b"tampered")
-    assert "(2 rendered, 23 unchanged)" in build("--out", str(out))
+    assert "(2 rendered, 25 unchanged)" in build("--out", str(out))
     assert manifest(out) == first  # byte-identical again
     # Another build date changes every situation, so everything is rendered.
     assert "0 unchanged" in build("--out", str(out), "--date", "2026-11-24")
