@@ -34,8 +34,8 @@ def test_agency_export_writes_a_complete_case_file(tmp_path):
     assert "1 sent" in result.output and "Calls to make" in result.output
     (archive_path,) = (site / "exports").glob("menuiserie-fabre-*.zip")
     archive = zipfile.ZipFile(archive_path)
-    assert archive.namelist() == ["case.json", "invoices.csv", "pieces/00-bordereau.pdf", "pieces/01-case-summary.pdf", "pieces/02-letter.pdf",
-                                  "pieces/03-F-2026-0121.pdf"]  # the copy of the invoice claimed
+    assert archive.namelist() == ["case.json", "invoices.csv", "pieces/00-bordereau.pdf", "pieces/01-case-summary.pdf", "pieces/02-debit-note.pdf",
+                                  "pieces/03-letter.pdf", "pieces/04-F-2026-0121.pdf"]  # the debit note (F-2026-0098 paid late), the copy of the invoice claimed
 
     case = json.loads(archive.read("case.json"))
     assert case["debtor"]["name"] == "Menuiserie Fabre EURL"
@@ -45,14 +45,14 @@ def test_agency_export_writes_a_complete_case_file(tmp_path):
     stages = [entry["stage"] for entry in case["history"]]
     assert stages == ["reminder", "call", "overdue", "penalties", "formal_notice"]
     assert case["history"][-1]["proof"]["tracking"] == "1A00123456999"  # the LRAR proof
-    assert [e["file"] for e in case["exhibits"]] == ["01-case-summary.pdf", "02-letter.pdf", "03-F-2026-0121.pdf"]
+    assert [e["file"] for e in case["exhibits"]] == ["01-case-summary.pdf", "02-debit-note.pdf", "03-letter.pdf", "04-F-2026-0121.pdf"]
 
     rows = list(csv.reader(io.StringIO(archive.read("invoices.csv").decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Facture", "Date", "Échéance"]
     assert rows[1][0] == "F-2026-0121" and rows[1][4] == "4200,00"
 
     bordereau = PdfReader(io.BytesIO(archive.read("pieces/00-bordereau.pdf"))).pages[0].extract_text()
-    assert "Bordereau de pièces" in bordereau and "02-letter.pdf" in bordereau
+    assert "Bordereau de pièces" in bordereau and "03-letter.pdf" in bordereau
 
     journal = [json.loads(line) for line in (site / "journal/2026.jsonl").read_text(encoding="utf-8").splitlines()]
     assert journal[-1]["status"] == "sent" and journal[-1]["channel"] == "agency"
@@ -60,7 +60,7 @@ def test_agency_export_writes_a_complete_case_file(tmp_path):
     # The exhibits are the bytes kept as evidence; the archive is kept there too.
     evidence = site / "journal/evidence"
     kept = {d["sha256"] for d in journal[-2]["documents"]}
-    assert {hashlib.sha256(archive.read(name)).hexdigest() for name in ("pieces/01-case-summary.pdf", "pieces/02-letter.pdf")} <= kept
+    assert {hashlib.sha256(archive.read(name)).hexdigest() for name in ("pieces/01-case-summary.pdf", "pieces/02-debit-note.pdf", "pieces/03-letter.pdf")} <= kept
     assert all((evidence / digest).is_file() for digest in kept)
     assert (evidence / journal[-1]["proof"]["sha256"]).read_bytes() == archive_path.read_bytes()
 

@@ -47,10 +47,10 @@ def test_manifest_lists_every_document_with_its_hash(example_build, manifest):
     assert manifest["as_of"] == "2026-11-23"
     for entry in manifest["documents"]:
         assert set(entry) >= {"client", "stage", "kind", "format", "path", "invoices", "channel", "sha256"}
-        assert entry["kind"] in {"letter", "email", "statement", "call_sheet", "case_file"}
+        assert entry["kind"] in {"letter", "email", "statement", "call_sheet", "case_file", "debit_note", "declaration"}
         assert sha256_file(example_build / entry["path"]) == entry["sha256"]
     stages = {entry["stage"] for entry in manifest["documents"]}
-    assert stages == {"prevention", "reminder", "call", "overdue", "penalties", "formal_notice", "collection"}
+    assert stages == {"prevention", "reminder", "call", "overdue", "penalties", "formal_notice", "collection", "declaration"}
     # The formal notice claims only the invoice that reached that stage (spec rule 7).
     notice = [e["invoices"] for e in manifest["documents"] if e["client"] == "transports-vial" and e["stage"] == "formal_notice"]
     assert notice and all(invoices == ["F-2026-0178"] for invoices in notice)

@@ -28,7 +28,9 @@ def test_table_totals_per_client_and_flags_disputed_invoices():
     assert result.exit_code == 0, result.output
     table = result.stdout.replace("\u202f", " ").replace("\xa0", " ")
     assert "facture contestée, hors relance : Teintes non conformes au bon à tirer validé" in table
-    assert "Total général" in table and "1 346,26 €" in table
+    assert "Total général" in table and "1 469,64 €" in table
+    # a debtor in collective proceedings: interest stopped on the eve of the judgment (L622-28)
+    assert "du 04/10/2026 au 03/11/2026    31 j  sur   2 160,00 € à  12,15 %  =    22,29 €" in table
     assert "the legal rate is not known for 2026-S2" in result.stderr  # the coverage warning
 
 

@@ -212,12 +212,15 @@ def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> 
         if client_id is not None and invoice.client != client_id:
             continue
         client = site.clients[invoice.client]
+        proceedings = client.insolvency
+        # collective proceedings stop the interest of claims born before the judgment (C. com. L622-28)
+        stopped = proceedings is not None and proceedings.judgment <= as_of and invoice.issued < proceedings.judgment
         penalties = compute_penalties(
             invoice,
             kind=client.kind,
             terms=site.terms,
             rates=site.rates,
-            as_of=as_of,
+            as_of=proceedings.judgment - dt.timedelta(days=1) if stopped and proceedings else as_of,
             formal_notice_date=notices[client.id].get(invoice.number),
         )
         if penalties is not None:
