@@ -45,7 +45,7 @@ ENGLISH_DOCUMENTS = {
     "imprimerie-saone/overdue/email.txt": ["remains outstanding", "letter"],
     "restaurant-le-bouchon/penalties/letter.pdf": ["Late-payment charges now applied", "Article L441-10", "Article D441-5", "outside the scope of VAT"],
     "restaurant-le-bouchon/penalties/statement.pdf": ["Statement of late-payment charges as at 23 November 2026", "Legal basis", "French Commercial Code"],
-    "transports-vial/formal_notice/letter.pdf": ["Formal notice to pay", "letter before action", "governed by French law", "Article L441-10", "Directive 2011/7/EU", "Registered letter with acknowledgement of receipt"],
+    "transports-vial/formal_notice/letter.pdf": ["ALLEMAGNE", "Formal notice to pay", "letter before action", "governed by French law", "Article L441-10", "Directive 2011/7/EU", "Registered letter with acknowledgement of receipt"],
     "transports-vial/formal_notice/statement.pdf": ["Directive 2011/7/EU", "Articles L441-10 and D441-5"],
     "menuiserie-fabre/collection/letter.pdf": ["collection partner", "order for payment"],
     "julie-moreau/collection/letter.pdf": ["collection partner", "who will contact you"],
@@ -137,3 +137,22 @@ def test_the_qr_payload_and_the_postal_address_do_not_depend_on_the_language(mix
         recipient = re.search(r'<div class="recipient">.*?</div>', html, re.S).group(0)
         rendered[language] = (context["payment"].qr, context["payment"].reference, recipient)
     assert rendered["fr"] == rendered["en"]
+
+
+def test_an_english_letter_lists_the_overdue_invoices_it_does_not_claim(site_factory, tmp_path):
+    """Like a French one, an English formal notice names the client's other overdue invoices,
+    which it does not claim, in a table with English headings."""
+    from example_site import TEST_RATES  # test values for 2026-S2, not verified rates
+
+    client = {"id": "acme", "name": "Acme Ltd", "language": "en", "address": {"lines": ["1 Main Street"], "postcode": "69003", "city": "Lyon"},
+              "contacts": [{"name": "Jane Smith", "civility": "Mme", "role": "accounting", "email": "jane@acme.example"}]}
+    invoices = [{"number": "F-1", "client": "acme", "issued": "2026-08-01", "due": "2026-08-31", "amount": "1000.00", "subject": "Design"},
+                {"number": "F-2", "client": "acme", "issued": "2026-10-01", "due": "2026-10-31", "amount": "500.00", "subject": "Printing"}]
+    journal = [{"time": "2026-10-26T09:00:00+01:00", "client": "acme", "stage": "penalties", "channel": "registered_post", "invoices": ["F-1"], "status": "sent"}]
+    site_dir = site_factory(clients=[client], invoices=invoices, journal=journal, rates=TEST_RATES, site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(run_poppler("pdftotext", "-layout", site_dir / "_site/acme/formal_notice/letter.pdf", "-").split())
+    assert "the following invoice, also overdue, is not covered by this letter; it is followed up separately:" in text, text
+    table = text[text.index("followed up separately"):]
+    assert "F-2" in table and not re.search(r"\b(Facture|Échéance|Reste dû)\b", table), table

@@ -86,3 +86,12 @@ def postal_locality(address: Any) -> str:
         city = "".join(c for c in unicodedata.normalize("NFKD", city) if not unicodedata.combining(c))
         city = " ".join(re.sub(r"[^0-9A-Z]+", " ", city).split())
     return f"{address.postcode} {city}".strip()
+
+
+def postal_country(address: Any) -> str:
+    """The country line of a letter posted from France to another country: the country's
+    name in French and in capitals, last (UPU and NF Z10-011), ``"ALLEMAGNE"``; empty for
+    France."""
+    if address.country == "FR":
+        return ""
+    return (Locale("fr").territories.get(address.country) or address.country).upper()

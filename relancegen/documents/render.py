@@ -222,6 +222,7 @@ def create_environment(
         )
     })
     env.filters["postal_locality"] = formatting.postal_locality
+    env.filters["postal_country"] = formatting.postal_country
     env.filters.update(extra_filters or {})
     return env
 
