@@ -258,3 +258,15 @@ def test_penalties_of_an_invoice_paid_late_on_an_unverified_rate_wait_for_it(sit
         assert (mention in result.output) != claimed, result.output
         if claimed:
             assert "F-0" in flat(run_poppler("pdftotext", note, "-"))
+
+
+def test_the_plan_shows_the_declaration_once_until_it_is_made(site_factory):
+    site_dir = insolvent_site(site_factory, site={"as_of": "2026-11-23"})
+    plan = json.loads(CliRunner().invoke(main, ["plan", "--site", str(site_dir), "--until", "2027-01-31", "--format", "json"]).stdout)
+    acts = [(act["date"], act["stage"], act["invoices"], act["deadline"]) for act in plan["acts"]]
+    assert acts == [("2026-11-23", "declaration", ["F-0", "F-1", "F-2"], "2026-12-15")]  # no dunning act after the judgment
+    recorded = CliRunner().invoke(main, ["record", "--site", str(site_dir), "--client", "pro", "--stage", "declaration", "--date", "2026-11-23",
+                                         "--note", "déclarée sur le portail"])
+    assert recorded.exit_code == 0, recorded.output
+    plan = json.loads(CliRunner().invoke(main, ["plan", "--site", str(site_dir), "--date", "2026-11-24", "--until", "2027-01-31", "--format", "json"]).stdout)
+    assert plan["acts"] == []

@@ -16,7 +16,8 @@ from decimal import Decimal
 from relancegen.law import stages
 from relancegen.law.limitation import limitation_date
 from relancegen.law.penalties import compute_penalties, formal_notice_dates, rates_missing
-from relancegen.site.model import STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
+from relancegen.law.situation import compute_situation
+from relancegen.site.model import DECLARATION, STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
 
 #: Stages whose documents claim the penalties as well as the principal.
 PENALTY_STAGES = ("penalties", "formal_notice", "collection")
@@ -48,7 +49,7 @@ def plan_site(site: Site, start: dt.date, until: dt.date, client_id: str | None 
     rules = stages.Rules.of(site)
     ids = [client_id] if client_id else sorted(site.clients)
     acts = [act for cid in ids for act in plan_client(site, site.clients[cid], start, until, rules)]
-    return sorted(acts, key=lambda act: (act.day, act.client, stage_rank(act.stage)))
+    return sorted(acts, key=lambda act: (act.day, act.client, stage_rank(act.stage) if act.stage != DECLARATION else len(STAGE_MEDIA)))
 
 
 def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rules: stages.Rules) -> list[PlannedAct]:
@@ -60,9 +61,11 @@ def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rule
     planned: list[PlannedAct] = []
     calling = False  # a call is pending: it is listed on its first day only
     day = start
+    dunning_until = until
     if client.insolvency is not None:  # collective proceedings stop dunning from the judgment
-        until = min(until, client.insolvency.judgment - dt.timedelta(days=1))
-    while day <= until:
+        dunning_until = min(until, client.insolvency.judgment - dt.timedelta(days=1))
+        planned.extend(_declaration(site, client, start, until, rules))
+    while day <= dunning_until:
         if not rules.calendar.is_working_day(day):
             day = rules.calendar.on_or_after(day)
             continue
@@ -71,6 +74,21 @@ def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rule
         day = tomorrow if next_change is None else min([next_change, *(d for d in data_dates if d >= tomorrow)])
         day = max(day, tomorrow)
     return planned
+
+
+def _declaration(site: Site, client: Client, start: dt.date, until: dt.date, rules: stages.Rules) -> list[PlannedAct]:
+    """The declaration of the claim to the mandataire judiciaire, on the first working day
+    the build writes it (from the judgment, once the site names the mandataire), unless the
+    journal says it was declared."""
+    proceedings = client.insolvency
+    if proceedings is None or proceedings.mandataire is None:
+        return []
+    day = rules.calendar.on_or_after(max(start, proceedings.judgment))
+    declaration = compute_situation(site, client, day).declaration if day <= until else None
+    if declaration is None:
+        return []
+    numbers = tuple(line.invoice.number for line in declaration.invoices)
+    return [PlannedAct(day, client.id, DECLARATION, ("registered_post",), numbers, declaration.total, declaration.deadline)]
 
 
 def _data_dates(site: Site, client: Client, invoices: list) -> list[dt.date]:
