@@ -186,7 +186,7 @@ def penalties(site_dir: Path, as_of: Any, client_id: str | None, output_format: 
     if output_format == "csv":
         click.echo(penalty_report.to_csv(results).encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
     else:
-        click.echo(penalty_report.to_json(results) if output_format == "json" else penalty_report.to_table(results, day))
+        click.echo(penalty_report.to_json(results, site.rates) if output_format == "json" else penalty_report.to_table(results, day, site.rates))
 
 
 @main.command()

@@ -61,3 +61,17 @@ def test_json_periods_count_both_ends_and_interest_first_matches_the_table(site_
     assert item["outstanding"] == "508.22"
     table = CliRunner().invoke(main, ["penalties", "--site", str(site_dir), "--date", "2025-11-29"]).stdout.replace("\u202f", " ").replace("\xa0", " ")
     assert "508,22 €" in table and "4,18 €" in table and "44,18 €" in table
+
+
+def test_a_period_on_an_unverified_rate_is_marked_until_the_site_gives_the_rate(tmp_path):
+    from example_site import copy_example
+
+    for test_rates in (False, True):
+        site = copy_example(tmp_path / str(test_rates), test_rates=test_rates)
+        table = CliRunner().invoke(main, ["penalties", "--site", str(site), "--client", "restaurant-le-bouchon"]).stdout.replace("\u202f", " ").replace("\xa0", " ")
+        items = json.loads(CliRunner().invoke(main, ["penalties", "--site", str(site), "--client", "restaurant-le-bouchon", "--format", "json"]).stdout)
+        (period,) = items[0]["periods"]  # 11/10 to 23/11/2026 at ECB + 10: the ECB rate of 1 July 2026
+        if test_rates:
+            assert "non vérifié" not in table and "verified" not in period
+        else:
+            assert "à  12,15 %  =    31,64 €  (dernier taux connu, non vérifié)" in table and period["verified"] is False

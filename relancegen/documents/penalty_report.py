@@ -10,7 +10,8 @@ from itertools import groupby
 
 from relancegen.documents.formatting import date_short, money, percent
 from relancegen.documents.spreadsheet import excel_csv
-from relancegen.law.penalties import InvoicePenalties
+from relancegen.law.penalties import InvoicePenalties, PenaltyPeriod, period_fixings
+from relancegen.site.rates import RateTables
 
 ZERO = Decimal("0.00")
 
@@ -19,9 +20,15 @@ def _amount(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def to_json(results: list[InvoicePenalties]) -> str:
+def _unverified(result: InvoicePenalties, period: PenaltyPeriod, rates: RateTables | None) -> bool:
+    """Whether the period's rate rests on a value no table verifies (the last known one stands in)."""
+    return rates is not None and any(not fixing.verified for fixing in period_fixings(result.rate, period, rates))
+
+
+def to_json(results: list[InvoicePenalties], rates: RateTables | None = None) -> str:
     """The spec's shape: money as strings with 2 decimals; ``from`` is the first day of
-    interest and ``to`` the last, both counted, as in the printed statement. ``interest`` is
+    interest and ``to`` the last, both counted, as in the printed statement. A period whose
+    rate no table verifies carries ``"verified": false``. ``interest`` is
     the interest still owed, like the table's column, so that ``interest + indemnity =
     total_penalties``; with ``interest_first``, ``interest_accrued`` and ``interest_paid``
     show how payments were imputed (the periods add up to ``interest_accrued``)."""
@@ -44,6 +51,7 @@ def to_json(results: list[InvoicePenalties]) -> str:
                     "principal": _amount(period.principal),
                     "annual_rate": _amount(period.annual_rate),
                     "interest": _amount(period.interest),
+                    **({"verified": False} if _unverified(result, period, rates) else {}),
                 }
                 for period in result.periods
             ],
@@ -57,8 +65,9 @@ def to_json(results: list[InvoicePenalties]) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False)
 
 
-def to_table(results: list[InvoicePenalties], as_of: dt.date) -> str:
-    """One line per invoice with its periods beneath, a total per client and a grand total."""
+def to_table(results: list[InvoicePenalties], as_of: dt.date, rates: RateTables | None = None) -> str:
+    """One line per invoice with its periods beneath, a total per client and a grand total;
+    a period whose rate no table verifies is marked."""
     header = f"{'Facture':<14}{'Échéance':>11}{'Retard':>8}{'Dû (principal)':>17}{'Intérêts':>13}{'Indemnité':>12}{'Total pénalités':>17}"
     lines = [f"Pénalités de retard au {date_short(as_of)}", "", header, "─" * len(header)]
     grand = {"interest": ZERO, "indemnity": ZERO, "total": ZERO}
@@ -74,6 +83,7 @@ def to_table(results: list[InvoicePenalties], as_of: dt.date) -> str:
                 lines.append(
                     f"    du {date_short(period.start)} au {date_short(period.end)}  {period.days:>4} j"
                     f"  sur {money(period.principal):>12} à {percent(period.annual_rate):>8}  = {money(period.interest):>10}"
+                    + ("  (dernier taux connu, non vérifié)" if _unverified(result, period, rates) else "")
                 )
             if result.interest_paid:
                 lines.append(f"    intérêts déjà réglés par imputation (C. civ. 1343-1) : {money(result.interest_paid)}")
