@@ -55,13 +55,16 @@ def legal_errors(site: Site, as_of: dt.date) -> list[Problem]:
 
 def _rate_floor_errors(site: Site, as_of: dt.date) -> list[Problem]:
     floor = 3 * site.rates.legal_rate(as_of)
+    legal = site.rates.legal_fixing(as_of)
+    # past the table, the floor is 3 × the last known legal rate: say so, and how to settle it
+    caveat = "" if legal.verified else f" (3 × the last known legal rate: the one of {legal.half_year} is not verified; add it under `rates: {{legal: {{\"{legal.half_year}\": ...}}}}`)"
     found = []
     rules = [(Location("site.yml"), "terms.late_interest", site.terms.late_interest)]
     rules += [(inv.location, f"invoices[{inv.number}].late_interest", inv.late_interest) for inv in site.invoices if inv.late_interest]
     for location, field, rule in rules:
         rate = annual_rate_on(rule, site.rates, as_of)
         if rate < floor:
-            found.append(Problem(location, field, f"{rule} gives {rate} %, below 3 × the legal rate ({floor} %), the floor of C. com. L441-10 II: a letter must never state it (L441-16); raise the clause to at least {floor} % or use 3x-legal"))
+            found.append(Problem(location, field, f"{rule} gives {rate} %, below 3 × the legal rate ({floor} %{caveat}), the floor of C. com. L441-10 II: a letter must never state it (L441-16); raise the clause to at least {floor} % or use 3x-legal"))
     return found
 
 
