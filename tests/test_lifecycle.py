@@ -8,8 +8,8 @@ times. The test asserts what each debtor received, day by day, from what the ser
 and that `relancegen plan` on day 1 predicted it up to the first event that changed the
 client's course (a payment, a call, a provider fault).
 
-By default six clients each live one event (a payment, a dispute, a promise kept, a promise
-broken, a call never made, a provider fault), and the routine runs on working days only.
+By default seven clients each live one event (a payment, a dispute, a promise kept, a promise
+broken, a call never made, a provider fault, collective proceedings), and the routine runs on working days only.
 RELANCEGEN_LIFECYCLE=full runs it every day of the 90 (asserting that nothing goes out on
 weekends and holidays) and adds six clients nobody touches (good and bad payers, strategic,
 paused, a consumer, one with two invoices), whose 90 days must match the plan exactly.
@@ -90,7 +90,12 @@ EVENTFUL = [
     (client("promesse-rompue"), [invoice("R-1", "promesse-rompue", "2026-09-18", "2400.00")]),
     (client("appel-oublie"), [invoice("A-1", "appel-oublie", "2026-09-22")]),
     (client("panne"), [invoice("F-1", "panne", "2026-10-02")]),
+    (client("faillite"), [invoice("B-1", "faillite", "2026-09-23", "1500.00")]),
 ]
+# Redressement opened on 20 October, learnt on the 21st: dunning stops (its overdue letter's
+# penalty stage never comes) and the claim is declared, once, to the mandataire.
+MANDATAIRE = {"name": "SELARL Mandataire Test", "address": {"lines": ["2 quai du Tribunal"], "postcode": "69005", "city": "Lyon"}}
+PROCEEDINGS = {"procedure": "redressement", "judgment": "2026-10-20", "published": "2026-10-30", "mandataire": MANDATAIRE}
 EVENTS = {
     # day: [(kind, client, details)]
     "2026-10-07": [("refuse", "panne", None)],  # before the morning's send: the provider refuses
@@ -100,6 +105,7 @@ EVENTS = {
     "2026-10-09": [("pay", "paiement", "P-1")],
     "2026-10-13": [("pay", "panne", "F-1")],
     "2026-10-20": [("pay", "promesse-tenue", "T-1")],
+    "2026-10-21": [("insolvency", "faillite", PROCEEDINGS)],
 }
 # Nobody touches these: their 90 days must be exactly what `plan` said on day 1.
 UNTOUCHED = [
@@ -134,6 +140,9 @@ EXPECTED = {
         ("2026-11-27", "collection", ("agency", "post")),
     ],
     "panne": [("2026-10-01", "prevention", ("email",)), ("2026-10-08", "reminder", ("email",))],  # refused on the 7th
+    # dunned until the judgment; then only the declaration to the mandataire, once
+    "faillite": [("2026-10-01", "reminder", ("email",)), ("2026-10-15", "overdue", ("email", "post")),
+                 ("2026-10-22", "declaration", ("registered_post",))],
 }
 
 
@@ -186,7 +195,7 @@ def received_today(mailbox: Mailbox, postal: PostalApi, exports: Path, seen: dic
             continue
         seen["postal"].add(sending_id)
         lines = " ".join(v for r in sending["recipients"].values() for k, v in r.items() if k.startswith("address_line_")).upper()
-        (cid,) = [cid for cid, name in names.items() if name.upper() in lines]
+        (cid,) = [cid for cid, name in names.items() if name.upper() in lines] or ["faillite"] * (MANDATAIRE["name"].upper() in lines)
         got.add((cid, "registered_post" if sending["options"].get("acknowledgement_of_receipt") else "post"))
     for archive in sorted(set(exports.glob("*.zip")) - seen["agency"]) if exports.is_dir() else []:
         seen["agency"].add(archive)
@@ -243,6 +252,9 @@ def test_ninety_days_of_build_and_send(tmp_path, servers):
             if kind == "call":
                 recorded = run("record", "--site", str(site_dir), "--client", cid, "--stage", "call", "--date", day.isoformat(), *details, now=clock(day, 15))
                 assert recorded.exit_code == 0, recorded.output
+            elif kind == "insolvency":
+                clients = [{**c, "insolvency": details} if c["id"] == cid else c for c, _ in cast]
+                (site_dir / "data" / "clients.yml").write_text(yaml.safe_dump(clients, allow_unicode=True, sort_keys=False), encoding="utf-8")
             elif kind == "pay":
                 for inv in invoices:
                     if inv["number"] == details:
@@ -276,6 +288,9 @@ def test_ninety_days_of_build_and_send(tmp_path, servers):
     assert "appel-oublie" in todos["2026-10-15"].split("Calls never made")[1]
     assert "panne" in todos["2026-10-08"].split("Failed deliveries")[1]
     assert "promesse-rompue" in todos["2026-10-16"].split("Payment promises")[1]
+    # and the claim to declare, until the declaration went out that morning
+    assert "faillite" in todos["2026-10-22"].split("Claims to declare")[1]
+    assert "Claims to declare" not in todos["2026-10-23"]
 
 
 def print_timeline(acts, names) -> None:
