@@ -8,8 +8,8 @@ times. The test asserts what each debtor received, day by day, from what the ser
 and that `relancegen plan` on day 1 predicted it up to the first event that changed the
 client's course (a payment, a call, a provider fault).
 
-By default seven clients each live one event (a payment, a dispute, a promise kept, a promise
-broken, a call never made, a provider fault, collective proceedings), and the routine runs on working days only.
+By default eight clients each live one event (a payment, a dispute, a promise kept, a promise
+broken, a call never made, a provider fault, collective proceedings, an invoice paid late), and the routine runs on working days only.
 RELANCEGEN_LIFECYCLE=full runs it every day of the 90 (asserting that nothing goes out on
 weekends and holidays) and adds six clients nobody touches (good and bad payers, strategic,
 paused, a consumer, one with two invoices), whose 90 days must match the plan exactly.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import io
 import email.policy
 import json
 import os
@@ -31,6 +32,7 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from postal_server import CREDENTIALS, PostalApi
 from relancegen.cli import main
@@ -91,6 +93,9 @@ EVENTFUL = [
     (client("appel-oublie"), [invoice("A-1", "appel-oublie", "2026-09-22")]),
     (client("panne"), [invoice("F-1", "panne", "2026-10-02")]),
     (client("faillite"), [invoice("B-1", "faillite", "2026-09-23", "1500.00")]),
+    # paid one invoice 29 days late: its penalties leave with each registered letter, as a debit note
+    (client("paye-tard"), [{**invoice("D-1", "paye-tard", "2026-09-01"), "payments": [{"date": "2026-09-30", "amount": "1200.00"}]},
+                           invoice("D-2", "paye-tard", "2026-09-21")]),
 ]
 # Redressement opened on 20 October, learnt on the 21st: dunning stops (its overdue letter's
 # penalty stage never comes) and the claim is declared, once, to the mandataire.
@@ -141,6 +146,9 @@ EXPECTED = {
     ],
     "panne": [("2026-10-01", "prevention", ("email",)), ("2026-10-08", "reminder", ("email",))],  # refused on the 7th
     # dunned until the judgment; then only the declaration to the mandataire, once
+    "paye-tard": [("2026-10-01", "reminder", ("email",)), ("2026-10-15", "overdue", ("email", "post")),
+                  ("2026-10-29", "penalties", ("registered_post",)), ("2026-11-13", "formal_notice", ("registered_post",)),
+                  ("2026-11-27", "collection", ("agency", "post"))],
     "faillite": [("2026-10-01", "reminder", ("email",)), ("2026-10-15", "overdue", ("email", "post")),
                  ("2026-10-22", "declaration", ("registered_post",))],
 }
@@ -288,6 +296,14 @@ def test_ninety_days_of_build_and_send(tmp_path, servers):
     assert "appel-oublie" in todos["2026-10-15"].split("Calls never made")[1]
     assert "panne" in todos["2026-10-08"].split("Failed deliveries")[1]
     assert "promesse-rompue" in todos["2026-10-16"].split("Payment promises")[1]
+    # The invoice paid late: its debit note left inside each registered letter (penalties,
+    # formal notice), and the journal names it with the act, as the plan said.
+    registered = [sending for sending in postal.sendings.values() if sending["options"].get("acknowledgement_of_receipt")
+                  and "PAYE TARD" in " ".join(str(v) for r in sending["recipients"].values() for v in r.values()).upper()]
+    assert len(registered) == 2
+    for sending in registered:
+        texts = [" ".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages) for document in sending["documents"]]
+        assert any("Note de débit" in text and "D-1" in text for text in texts)
     # and the claim to declare, until the declaration went out that morning
     assert "faillite" in todos["2026-10-22"].split("Claims to declare")[1]
     assert "Claims to declare" not in todos["2026-10-23"]

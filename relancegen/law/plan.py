@@ -16,7 +16,7 @@ from decimal import Decimal
 from relancegen.law import stages
 from relancegen.law.limitation import limitation_date
 from relancegen.law.penalties import compute_penalties, formal_notice_dates, rates_missing
-from relancegen.law.situation import compute_situation
+from relancegen.law.situation import compute_situation, debit_note_lines
 from relancegen.site.model import DECLARATION, STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
 
 #: Stages whose documents claim the penalties as well as the principal.
@@ -124,9 +124,14 @@ def _plan_day(site: Site, client: Client, invoices: list, journal: list[JournalE
         if not calling:
             planned.append(_act(site, client, open_, journal, day, decision.stage, decision.claimed, None))
         return True, decision.next_change
-    planned.append(_act(site, client, open_, journal, day, decision.stage, decision.claimed, decision.deadline))
+    numbers, debit_note = decision.claimed, Decimal("0.00")
+    if decision.stage in PENALTY_STAGES:  # the debit note leaves with the letter: its invoices are the act's too
+        paid_late, _ = debit_note_lines(site, client, invoices, {inv.number for inv in open_}, journal, day)
+        numbers = tuple(sorted({*numbers, *(line.invoice.number for line in paid_late)}))
+        debit_note = sum((line.penalties.total_penalties for line in paid_late if line.penalties), Decimal("0.00"))
+    planned.append(_act(site, client, open_, journal, day, decision.stage, numbers, decision.deadline, debit_note))
     for medium in STAGE_MEDIA[decision.stage]:
-        journal.append(_entry(client.id, decision.stage, medium, decision.claimed, day))
+        journal.append(_entry(client.id, decision.stage, medium, numbers, day))
     return False, day + dt.timedelta(days=max(rules.policy.min_days_between_stages, 1))  # the client's gap
 
 
@@ -143,9 +148,9 @@ def _rates_missing(site: Site, client: Client, open_: list, journal: list[Journa
 
 
 def _act(site: Site, client: Client, open_: list, journal: list[JournalEntry], day: dt.date, stage: str,
-         numbers: tuple[str, ...], deadline: dt.date | None) -> PlannedAct:
+         numbers: tuple[str, ...], deadline: dt.date | None, debit_note: Decimal = Decimal("0.00")) -> PlannedAct:
     claimed = [inv for inv in open_ if inv.number in numbers]
-    amount = sum((inv.outstanding(day) for inv in claimed), Decimal("0.00"))
+    amount = debit_note + sum((inv.outstanding(day) for inv in claimed), Decimal("0.00"))
     if stage in PENALTY_STAGES:
         for invoice in claimed:
             notice = day if stage == "formal_notice" else formal_notice_dates(journal).get(invoice.number)

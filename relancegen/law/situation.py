@@ -111,8 +111,7 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         noticed = {inv.number for inv in stages.prevention_invoices(open_, history, as_of, site.schedule, rules.calendar)}
         prevention = tuple(line for line in not_yet_due if line.invoice.number in noticed)
     claimed = tuple(line for line in overdue if line.invoice.number in decision.claimed) if decision.stage else overdue
-    paid_late = _paid_late(site, client, invoices, {inv.number for inv in open_}, history, as_of)
-    unverified_paid = rates_missing((line.penalties for line in paid_late if line.penalties), site.rates)
+    paid_late, paid_late_held = debit_note_lines(site, client, invoices, {inv.number for inv in open_}, history, as_of)
     return ClientSituation(
         client=client,
         as_of=as_of,
@@ -130,9 +129,9 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         deadline=rules.granted(as_of),
         decision=decision,
         working_day=rules.calendar.is_working_day(as_of),
-        paid_late=tuple(line for line in paid_late if line.invoice.number not in unverified_paid),
-        paid_late_held=tuple(line for line in paid_late if line.invoice.number in unverified_paid),
-        declaration=declaration_of(site, client, [inv.number for inv in (*open_, *(line.invoice for line in paid_late))])
+        paid_late=paid_late,
+        paid_late_held=paid_late_held,
+        declaration=declaration_of(site, client, [inv.number for inv in (*open_, *(line.invoice for line in (*paid_late, *paid_late_held)))])
         if proceedings and not declared(history) else None,
     )
 
@@ -187,6 +186,16 @@ def call_priority(situations: list[ClientSituation]) -> list[ClientSituation]:
         return situation.principal * weight * (1 + Decimal(oldest) / 30)
 
     return sorted(situations, key=lambda s: (-score(s), s.client.id))
+
+
+def debit_note_lines(site: Site, client: Client, invoices: list[Invoice], open_numbers: set[str],
+                     history: list[JournalEntry], as_of: dt.date) -> tuple[tuple[InvoiceLine, ...], tuple[InvoiceLine, ...]]:
+    """What a debit note claims on ``as_of`` (the invoices paid late), and what it leaves out
+    until the site gives a rate no table verifies."""
+    lines = _paid_late(site, client, invoices, open_numbers, history, as_of)
+    unverified = rates_missing((line.penalties for line in lines if line.penalties), site.rates)
+    return (tuple(line for line in lines if line.invoice.number not in unverified),
+            tuple(line for line in lines if line.invoice.number in unverified))
 
 
 def _paid_late(site: Site, client: Client, invoices: list[Invoice], open_numbers: set[str],
