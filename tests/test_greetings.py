@@ -50,3 +50,20 @@ def test_english_greetings(contact, letter, email, sign_off):
     client = Client(id="c", name="Firm Ltd", address=ADDRESS, contacts=(contact,))
     greeting = greeting_for(client, contact, "en")
     assert (greeting.letter, greeting.email, greeting.sign_off) == (letter, email, sign_off)
+
+
+def test_the_window_names_a_person_for_attention_and_a_department_as_its_own_line(tmp_path):
+    """NF Z10-011's second line: "À l'attention de Sophie Vial" for a person, but a department
+    stands alone ("Service comptabilité", never "À l'attention de Service comptabilité")."""
+    from pathlib import Path
+
+    from relancegen.testing import run_poppler
+
+    example = Path(__file__).parent.parent
+    for client_id, expected, absent in (("mairie-caluire", "Commune de Caluire-et-Cuire Service comptabilité Service des finances", "l'attention de Service"),
+                                        ("transports-vial", "Transports Vial et Fils SARL À l'attention de Sophie Vial", None)):
+        result = CliRunner().invoke(main, ["build", "--site", str(example), "--out", str(tmp_path / client_id), "--client", client_id, "--all-stages"])
+        assert result.exit_code == 0, result.output
+        text = " ".join(run_poppler("pdftotext", tmp_path / client_id / client_id / "overdue/letter.pdf", "-").split())
+        assert expected in text, text
+        assert absent is None or absent not in text
