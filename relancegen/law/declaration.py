@@ -33,7 +33,6 @@ from relancegen.site.model import DECLARATION, Client, Insolvency, Invoice, Jour
 #: The months a creditor has to declare its claim from the BODACC publication (C. com. R622-24).
 DECLARATION_MONTHS = 2
 ZERO = Decimal("0.00")
-ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class Declaration:
     @property
     def interest_until(self) -> dt.date:
         """The last day of interest: the day before the opening judgment (L622-28)."""
-        return self.proceedings.judgment - ONE_DAY
+        return self.proceedings.eve
 
     @property
     def deadline(self) -> dt.date | None:
@@ -105,7 +104,7 @@ def declaration_of(site: Site, client: Client, numbers: Iterable[str]) -> Declar
     proceedings = client.insolvency
     if proceedings is None:
         return None
-    eve = proceedings.judgment - ONE_DAY
+    eve = proceedings.eve
     notices = formal_notice_dates(site.journal_of(client.id))
     wanted = set(numbers)
     lines = []

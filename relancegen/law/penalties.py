@@ -220,7 +220,7 @@ def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> 
             kind=client.kind,
             terms=site.terms,
             rates=site.rates,
-            as_of=proceedings.judgment - dt.timedelta(days=1) if stopped and proceedings else as_of,
+            as_of=proceedings.eve if stopped and proceedings else as_of,
             formal_notice_date=notices[client.id].get(invoice.number),
         )
         if penalties is not None:

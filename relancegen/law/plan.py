@@ -63,7 +63,7 @@ def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rule
     day = start
     dunning_until = until
     if client.insolvency is not None:  # collective proceedings stop dunning from the judgment
-        dunning_until = min(until, client.insolvency.judgment - dt.timedelta(days=1))
+        dunning_until = min(until, client.insolvency.eve)
         planned.extend(_declaration(site, client, start, until, rules))
     while day <= dunning_until:
         if not rules.calendar.is_working_day(day):

@@ -236,6 +236,12 @@ class Insolvency:
     mandataire: Mandataire | None = None  # whom the claim is declared to
     security: str | None = None  # the security or privilege the claim carries; none: unsecured (chirographaire)
 
+    @property
+    def eve(self) -> dt.date:
+        """The day before the opening judgment: the last day of dunning (L622-21) and of
+        interest on the claims born before it (L622-28)."""
+        return self.judgment - dt.timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Client:
