@@ -25,7 +25,7 @@ from typing import NamedTuple
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from relancegen.site.model import Invoice, JournalEntry, LateInterestRule, Site, Terms
+from relancegen.site.model import Invoice, JournalEntry, LateInterestRule, Site, Terms, resolved_as
 from relancegen.site.rates import RateFixing, RateTables, half_year_start, next_half_year_start
 
 
@@ -115,10 +115,7 @@ def formal_notice_dates(entries: Iterable[JournalEntry]) -> dict[str, dt.date]:
     (The stage engine counts an unresolved unknown notice as done, so as not to send it twice;
     interest is a claim, so it waits for the notice to be known.)"""
     entries = list(entries)
-    delivered = {
-        e.delivery_id for e in entries
-        if e.status == "resolved" and e.extra.get("resolution") == "delivered" and e.delivery_id
-    }
+    delivered = resolved_as(entries, "delivered")
     dates: dict[str, dt.date] = {}
     for entry in entries:
         known = entry.status in ESCALATION_COUNTED or (entry.status == "unknown" and entry.delivery_id in delivered)

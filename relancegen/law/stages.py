@@ -23,7 +23,7 @@ from typing import Any
 
 from relancegen.law.calendar import WorkingDays
 from relancegen.law.limitation import is_time_barred
-from relancegen.site.model import STAGE_MEDIA, STAGES, Client, Invoice, JournalEntry, Policy, ScheduleStep, stage_rank
+from relancegen.site.model import STAGE_MEDIA, STAGES, Client, Invoice, JournalEntry, Policy, ScheduleStep, resolved_as, stage_rank
 
 #: Entries that count as done for escalation (spec "The journal": an unknown delivery may
 #: have reached the debtor).
@@ -155,10 +155,7 @@ class StageDecision:
 def counted(entries: list[JournalEntry] | tuple[JournalEntry, ...]) -> list[JournalEntry]:
     """The entries that count as done for escalation: sent, recorded, and unknown (it may
     have reached the debtor) unless a person resolved that delivery as not delivered."""
-    not_delivered = {
-        e.delivery_id for e in entries
-        if e.status == "resolved" and e.extra.get("resolution") == "not-delivered" and e.delivery_id
-    }
+    not_delivered = resolved_as(entries, "not-delivered")
     return [
         e for e in entries
         if e.status in COUNTED_STATUSES and not (e.status == "unknown" and e.delivery_id in not_delivered)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -281,6 +282,12 @@ class JournalEntry:
     delivery_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     location: Location = Location("")
+
+
+def resolved_as(entries: Iterable[JournalEntry], answer: str) -> set[str]:
+    """The deliveries a person resolved (``relancegen resolve``) with ``answer``:
+    ``delivered`` or ``not-delivered``."""
+    return {e.delivery_id for e in entries if e.status == "resolved" and e.extra.get("resolution") == answer and e.delivery_id}
 
 
 @dataclass(frozen=True)
