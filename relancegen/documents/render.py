@@ -498,11 +498,7 @@ class Renderer:
     def unverified_rates(self, lines: Iterable[InvoiceLine | DeclaredInvoice]) -> list[RateFixing]:
         """The unverified rates the lines' interest rests on (a registered letter is held on
         them; another document marks its interest as provisional)."""
-        found: dict[tuple[str, str], RateFixing] = {}
-        for line in lines:
-            for fixing in unverified_fixings(line.penalties, self.site.rates) if line.penalties else ():
-                found.setdefault((fixing.table, fixing.half_year), fixing)
-        return list(found.values())
+        return list(unverified_fixings((line.penalties for line in lines if line.penalties), self.site.rates))
 
     def rate_label(self, rate: RateBasis, language: str) -> str:
         """The short description of a rate applied by the penalty engine, e.g. "taux BCE + 10 points"."""

@@ -256,15 +256,16 @@ def period_fixings(basis: RateBasis, period: PenaltyPeriod, rates: RateTables) -
     return tuple(fixings)
 
 
-def unverified_fixings(penalties: InvoicePenalties, rates: RateTables) -> tuple[RateFixing, ...]:
-    """The half-year rates an invoice's interest rests on that no table (shipped, or the
-    site's ``rates:``) covers: the last known value stands in for them, so the figure is not
-    a fact a registered letter may state."""
+def unverified_fixings(results: Iterable[InvoicePenalties], rates: RateTables) -> tuple[RateFixing, ...]:
+    """The half-year rates the invoices' interest rests on that no table (shipped, or the
+    site's ``rates:``) covers, each once: the last known value stands in for them, so the
+    figure is not a fact a registered letter may state."""
     found: dict[tuple[str, str], RateFixing] = {}
-    for period in penalties.periods:
-        for fixing in period_fixings(penalties.rate, period, rates):
-            if not fixing.verified:
-                found.setdefault((fixing.table, fixing.half_year), fixing)
+    for penalties in results:
+        for period in penalties.periods:
+            for fixing in period_fixings(penalties.rate, period, rates):
+                if not fixing.verified:
+                    found.setdefault((fixing.table, fixing.half_year), fixing)
     return tuple(found.values())
 
 
@@ -272,7 +273,7 @@ def rates_missing(results: Iterable[InvoicePenalties], rates: RateTables) -> dic
     """Invoice → the unverified rates its interest rests on, in words (for the stage engine's hold)."""
     missing = {}
     for penalties in results:
-        fixings = unverified_fixings(penalties, rates)
+        fixings = unverified_fixings((penalties,), rates)
         if fixings:
             missing[penalties.invoice] = " and ".join(fixing.describe() for fixing in fixings)
     return missing

@@ -124,7 +124,7 @@ def _rate_holds(site: Site, situations: list[ClientSituation]) -> list[TodoItem]
                         for line in situation.paid_late_held]
         for number, what in waiting:
             penalties = lines[number].penalties if number in lines else None
-            for fixing in unverified_fixings(penalties, site.rates) if penalties else ():
+            for fixing in unverified_fixings((penalties,), site.rates) if penalties else ():
                 if fixing.table == "ecb":
                     where = (f"check it in the ECB's or the Banque de France's publication of the key ECB interest rates "
                              f"({fixing.rate} % if unchanged since {fixing.since.isoformat() if fixing.since else 'the last table entry'})")
