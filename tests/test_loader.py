@@ -161,4 +161,4 @@ def test_a_rate_below_the_legal_floor_or_another_indemnity_stops_check_and_build
     # in 2026-S2, past the legal-rate table: the floor is the last known one, and it says so
     (site_dir / "site.yml").write_text((site_dir / "site.yml").read_text(encoding="utf-8").replace("as_of: '2026-03-01'", "as_of: '2026-11-23'"), encoding="utf-8")
     later = CliRunner().invoke(main, [command, "--site", str(site_dir)])
-    assert "below 3 × the legal rate (7.86 % (3 × the last known legal rate: the one of 2026-S2 is not verified; add it under `rates: {legal: {\"2026-S2\": ...}}`))" in later.output, later.output
+    assert "below 3 × the legal rate (7.86 % (3 × the last known legal rate: the one of 2026-S2 is not verified; add it under `rates: {legal: {\"2026-S2\": \"x.xx\"}}`))" in later.output, later.output

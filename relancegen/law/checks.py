@@ -57,7 +57,7 @@ def _rate_floor_errors(site: Site, as_of: dt.date) -> list[Problem]:
     floor = 3 * site.rates.legal_rate(as_of)
     legal = site.rates.legal_fixing(as_of)
     # past the table, the floor is 3 × the last known legal rate: say so, and how to settle it
-    caveat = "" if legal.verified else f" (3 × the last known legal rate: the one of {legal.half_year} is not verified; add it under `rates: {{legal: {{\"{legal.half_year}\": ...}}}}`)"
+    caveat = "" if legal.verified else f" (3 × the last known legal rate: the one of {legal.half_year} is not verified; add it under `{legal.rates_line()}`)"
     found = []
     rules = [(Location("site.yml"), "terms.late_interest", site.terms.late_interest)]
     rules += [(inv.location, f"invoices[{inv.number}].late_interest", inv.late_interest) for inv in site.invoices if inv.late_interest]

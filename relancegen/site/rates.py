@@ -60,8 +60,12 @@ class RateFixing:
 
     def rates_line(self) -> str:
         """The ``rates:`` line a site adds to site.yml to give this half-year's value."""
-        key = self.reference_day.isoformat() if self.table == "ecb" else self.half_year
-        return f'rates: {{{self.table}: {{"{key}": "x.xx"}}}}'
+        return rates_line(self.table, self.reference_day.isoformat() if self.table == "ecb" else self.half_year)
+
+
+def rates_line(table: str, key: str) -> str:
+    """The ``rates:`` line giving one value of a table: ``rates: {legal: {"2026-S2": "x.xx"}}``."""
+    return f'rates: {{{table}: {{"{key}": "x.xx"}}}}'
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ class RateTables:
     def first_day_with_rates(self) -> dt.date:
         """The first day whose half-year has both an ECB rate and a legal rate."""
         first_ecb = self.ecb[0][0]
-        ecb_start = first_ecb if first_ecb == half_year_start(first_ecb) else next_half_year_start(first_ecb)
+        ecb_start = _first_half_year_start_from(first_ecb)
         return max(ecb_start, self._first_legal_day())
 
     def coverage_warnings(self, up_to: dt.date) -> list[str]:
@@ -144,7 +148,7 @@ class RateTables:
                 f"the legal rate is not known for {', '.join(missing)}: the last known rate "
                 f"({self.legal[last]} % for {last}) stands in, unverified. {HELD} until site.yml "
                 f"gives the rate published by arrêté in the Journal officiel: "
-                f"`rates: {{legal: {{\"{missing[-1]}\": \"x.xx\"}}}}`."
+                f"`{rates_line('legal', missing[-1])}`."
             )
         return warnings
 
