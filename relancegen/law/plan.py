@@ -17,7 +17,7 @@ from relancegen.law import stages
 from relancegen.law.limitation import limitation_date
 from relancegen.law.penalties import compute_penalties, formal_notice_dates, rates_missing
 from relancegen.law.situation import compute_situation, debit_note_lines
-from relancegen.site.model import DECLARATION, STAGE_MEDIA, Client, JournalEntry, Site, stage_rank
+from relancegen.site.model import DECLARATION, DOCUMENT_STAGES, STAGE_MEDIA, Client, JournalEntry, Site
 
 #: Stages whose documents claim the penalties as well as the principal.
 PENALTY_STAGES = ("penalties", "formal_notice", "collection")
@@ -49,7 +49,7 @@ def plan_site(site: Site, start: dt.date, until: dt.date, client_id: str | None 
     rules = stages.Rules.of(site)
     ids = [client_id] if client_id else sorted(site.clients)
     acts = [act for cid in ids for act in plan_client(site, site.clients[cid], start, until, rules)]
-    return sorted(acts, key=lambda act: (act.day, act.client, stage_rank(act.stage) if act.stage != DECLARATION else len(STAGE_MEDIA)))
+    return sorted(acts, key=lambda act: (act.day, act.client, DOCUMENT_STAGES.index(act.stage)))  # the declaration after the escalation's stages
 
 
 def plan_client(site: Site, client: Client, start: dt.date, until: dt.date, rules: stages.Rules) -> list[PlannedAct]:
@@ -152,8 +152,9 @@ def _act(site: Site, client: Client, open_: list, journal: list[JournalEntry], d
     claimed = [inv for inv in open_ if inv.number in numbers]
     amount = debit_note + sum((inv.outstanding(day) for inv in claimed), Decimal("0.00"))
     if stage in PENALTY_STAGES:
+        notices = formal_notice_dates(journal)
         for invoice in claimed:
-            notice = day if stage == "formal_notice" else formal_notice_dates(journal).get(invoice.number)
+            notice = day if stage == "formal_notice" else notices.get(invoice.number)
             penalties = compute_penalties(invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=day, formal_notice_date=notice)
             if penalties is not None:
                 amount += penalties.interest_due + penalties.indemnity

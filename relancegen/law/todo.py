@@ -118,7 +118,7 @@ def _rate_holds(site: Site, situations: list[ClientSituation]) -> list[TodoItem]
     for situation in situations:
         held = [state for state in (situation.decision.invoices if situation.decision else ()) if state.held]
         lines = {line.invoice.number: line for line in (*situation.overdue, *situation.other_overdue, *situation.paid_late_held)}
-        waiting = [(number, f"{state} held for {number}") for number, state in ((state.number, state.held) for state in held)]
+        waiting = [(state.number, f"{state.held} held for {state.number}") for state in held]
         if situation.stage in PENALTY_STAGES:  # a debit note leaves today: what it leaves out
             waiting += [(line.invoice.number, f"the penalties of {line.invoice.number}, paid late, left out of the debit note")
                         for line in situation.paid_late_held]
