@@ -11,7 +11,9 @@ traceback, and the site folder must hold no new or changed file outside the outp
 
 PDFs are rendered by a stand-in registered for the test (WeasyPrint takes a second per
 PDF; what is fuzzed here is the handling of inputs up to the HTML). The normal suite runs
-``FUZZ_EXAMPLES`` examples; set ``RELANCEGEN_FUZZ_EXAMPLES`` for a longer run.
+``FUZZ_EXAMPLES`` examples; set ``RELANCEGEN_FUZZ_EXAMPLES`` for a longer run. A failing
+example is reported as found, without shrinking (shrinking a site can take Hypothesis more
+than five minutes); set ``RELANCEGEN_FUZZ_SHRINK=1`` to have it shrunk.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from relancegen.cli import main
@@ -33,6 +35,7 @@ from relancegen.plugins import get_plugin_manager
 from relancegen.testing import DEFAULT_CLIENT, DEFAULT_CREDITOR
 
 FUZZ_EXAMPLES = int(os.environ.get("RELANCEGEN_FUZZ_EXAMPLES", "300"))
+FUZZ_PHASES = [Phase.explicit, Phase.generate, *([Phase.shrink] if os.environ.get("RELANCEGEN_FUZZ_SHRINK") else [])]
 BUILD_DAY = "2026-03-20"
 BUILD_DAYS = st.sampled_from([BUILD_DAY, BUILD_DAY, "2026-02-16", "2026-09-01", "2014-12-31", "2199-12-31", "9999-12-31"])
 
@@ -64,7 +67,7 @@ PATHS = ["site.yml", "data/clients.yml", "data/invoices.yml", "journal/2026.json
 
 TRICKY_TEXT = st.sampled_from([
     "", " ", "20260901", "2026-W36-1", "9999-12-31", "0001-01-01", "2026-02-30", "1e30", "-1", "NaN", "Infinity",
-    "0.001", "1" * 50, "javascript:alert(1)", "../../etc/passwd", "/etc/passwd", ".env", "site.yml",
+    "0.001", "1" * 50, "n" * 300, "javascript:alert(1)", "../../etc/passwd", "/etc/passwd", ".env", "site.yml",
     "invoices/../site.yml", "F-1\r\nBcc: x@y", "a\x00b", "\x1b[31m", '"a,b"@x.example', "٨١٢٣٤٥٦٧٦", "FR00812345676",
     "{{ 7 * 7 }}", "{% if %}", "{{ undefined_name }}", "<script>alert(1)</script>", "*alias", "&anchor", "!!int x",
     "smtp", "nosuch", "ecb+10", "3x-legal", "12%", "b2b", "b2c", "public", "client-a", "F-1", "reminder", "sent",
@@ -201,7 +204,7 @@ def _run(runner: CliRunner, *args: str) -> int:
     return result.exit_code
 
 
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, phases=FUZZ_PHASES, suppress_health_check=list(HealthCheck))
 @given(files=spoiled_sites(), day=BUILD_DAYS)
 def test_spoiled_sites_never_crash_nor_write_outside_the_output(files, day):
     runner = CliRunner()

@@ -181,6 +181,8 @@ CASES: dict[str, Case] = {
     "theme-without-templates": Case(theme({}), "site.yml:4: site.theme: the theme 'mytheme' (mytheme) lacks templates: blocks.html, blocks.txt, call_list.html"),
     "theme-yml-malformed": Case(theme({"theme.yml": "extends: [classic\n"}), "mytheme/theme.yml:2: invalid YAML: did not find expected ',' or ']'"),
     "theme-yml-a-list": Case(theme({"theme.yml": "- classic\n"}), "mytheme/theme.yml: expected a mapping of fields (name, description, extends, fonts)"),
+    "theme-extends-control-character": Case(theme({"theme.yml": 'extends: "classic\\0"\n'}), "mytheme/theme.yml:1: extends: 'classic\\x00' contains a control character"),
+    "path-name-too-long": Case(lambda root: site(root, site={"output": "_" * 300}), "site.yml:5: site.output: '" + "_" * 27 + "..." + "_" * 28 + "' holds a name longer than 255 bytes, which no file system accepts"),
     "channel-plugin-missing": Case(lambda root: site(root, channels={"email": {"plugin": "smpt"}}), "channels.email.plugin: no running plugin provides a channel named 'smpt'"),
 }
 

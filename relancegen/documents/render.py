@@ -34,6 +34,7 @@ from relancegen.documents.kinds import DEBIT_NOTE_MEDIA, DECLARATION_DOCUMENT, S
 from relancegen.documents.themes import ENTRY_POINT_GROUP, THEME_FILE, installed_theme, style_variables, theme_metadata
 from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
+from relancegen.site import schema
 from relancegen.site.model import DECLARATION, Client, Site
 from relancegen.site.rates import RateFixing
 from relancegen.site.yamlpos import load_yaml
@@ -118,9 +119,14 @@ def _extends(folder: Path, site_root: Path) -> tuple[str | None, Location]:
     if not isinstance(meta, dict):
         raise SiteError([Problem(where, "", "expected a mapping of fields (name, description, extends, fonts)")])
     extends = meta.get("extends")
-    if extends is not None and not isinstance(extends, str):
+    if extends is None:
+        return None, where
+    if not isinstance(extends, str):
         raise SiteError([Problem(where, "extends", f"expected the name of a theme, got {shown(extends)}")])
-    return extends, where
+    context = schema.Context(where.file)
+    if schema.SitePath().parse(extends, context, "extends", meta.line_of("extends")) is schema.INVALID:
+        raise SiteError(context.problems)
+    return extends.strip(), where
 
 
 def theme_problems(site_root: Path, theme: str) -> list[Problem]:

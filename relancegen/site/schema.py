@@ -45,6 +45,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LINE_BREAKS = re.compile(r"[\n\r\x85\u2028\u2029]")
 INVOICE_COPY_TYPES = (".pdf", ".png", ".jpg", ".jpeg")
 HALF_YEAR_PATTERN = re.compile(r"\d{4}-S[12]")
+#: The longest name of a file or folder most file systems accept, in bytes (NAME_MAX).
+NAME_MAX = 255
 SECRET_WORDS = ("password", "secret", "token", "api_key", "apikey", "client_secret")
 
 INVALID = object()
@@ -308,7 +310,18 @@ class WebAddress(Text):
         return text
 
 
-class InvoiceCopy(Text):
+class SitePath(Text):
+    """A file or folder of the site, as written in its YAML: one line without control
+    characters, whose every name the file system can hold (at most ``NAME_MAX`` bytes)."""
+
+    def convert(self, value: Any, ctx: Context, path: str, line: int) -> Any:
+        text = super().convert(value, ctx, path, line)
+        if text is not INVALID and any(len(part.encode("utf-8")) > NAME_MAX for part in re.split(r"[/\\]", text)):
+            return ctx.error(line, path, f"{shown(text)} holds a name longer than {NAME_MAX} bytes, which no file system accepts")
+        return text
+
+
+class InvoiceCopy(SitePath):
     """The path, relative to the site, of an invoice copy: a PDF or an image, never a dot
     file (the folder it must sit in is checked by the loader, which knows ``data:``)."""
 
@@ -549,8 +562,8 @@ SITE_SECTION = Record(
     {
         "title": Text(default="Relances"),
         "language": Language(required=True),
-        "theme": Text(default="classic"),
-        "output": Text(default="_site"),
+        "theme": SitePath(default="classic"),
+        "output": SitePath(default="_site"),
         "as_of": Date(),
     },
     required=True,
@@ -624,10 +637,10 @@ POLICY = Record(
 
 DATA = Record(
     {
-        "clients": Text(default="data/clients.yml"),
-        "invoices": Text(default="data/invoices.yml"),
-        "journal": Text(default="journal/"),
-        "invoice_copies": Text(default="invoices/"),
+        "clients": SitePath(default="data/clients.yml"),
+        "invoices": SitePath(default="data/invoices.yml"),
+        "journal": SitePath(default="journal/"),
+        "invoice_copies": SitePath(default="invoices/"),
     }
 )
 
