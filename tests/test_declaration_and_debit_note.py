@@ -72,7 +72,7 @@ def test_the_declaration_claims_what_was_owed_the_day_before_the_judgment(site_f
     assert "F-2 01/09/2026 20/10/2026 600,00 € 0,00 € 0,00 € 600,00 €" in text  # due after the judgment: no interest, no indemnity
     assert "F-3" not in text  # a claim born after the judgment is not declared
     total = Decimal("1800.00") + eve.interest + late.interest + 80
-    assert f"1 800,00 € {money(eve.interest + late.interest)} 80,00 € {money(total)} Total déclaré" in text
+    assert f"1 800,00 € {money(eve.interest + late.interest)} 80,00 € {money(total)}" in text and "Total déclaré" in text
     assert f"Le montant déclaré s'élève à {money(total)}" in text
     assert "jusqu'à son paiement ou, au plus tard, jusqu'au 4 octobre 2026, veille du jugement d'ouverture" in text and "L622-28" in text
     assert "à titre chirographaire" in text
@@ -88,6 +88,46 @@ def test_the_declaration_claims_what_was_owed_the_day_before_the_judgment(site_f
     manifest = json.loads((site_dir / "_site/manifest.json").read_text())
     (entry,) = [d for d in manifest["documents"] if d["stage"] == "declaration"]
     assert entry["kind"] == "declaration" and entry["channel"] == "registered_post" and entry["invoices"] == ["F-0", "F-1", "F-2"]
+
+
+def test_disputed_invoices_and_sums_falling_due_are_declared_as_such(site_factory):
+    """A claim the debtor disputes is declared all the same (one that is not declared is lost
+    to the proceedings, L622-26; the juge-commissaire rules on the dispute); an invoice not
+    yet due on the day of the judgment is declared as a sum falling due, with its due date
+    (L622-25); an invoice issued after the judgment for work performed before it is a claim
+    born before it."""
+    invoices = [
+        {**CLAIMED[1], "disputed": "Le client conteste la révision."},
+        CLAIMED[2],
+        {"number": "F-4", "client": "pro", "issued": "2026-08-01", "due": "2026-08-31", "amount": "300.00", "subject": "Freins"},
+        {"number": "F-5", "client": "pro", "issued": "2026-10-12", "due": "2026-11-11", "performed": "2026-09-30", "amount": "250.00", "subject": "Carrosserie"},
+        CLAIMED[3],
+    ]
+    site_dir = site_factory(creditor=CREDITOR, clients=[DEBTOR], invoices=invoices, terms={"payment_days": 30, "late_interest": "10%"},
+                            site={"as_of": "2026-11-23"})
+    (site_dir / "invoices").mkdir()
+    (site_dir / "invoices" / "F-1.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    recorded = CliRunner().invoke(main, ["record", "--site", str(site_dir), "--client", "pro", "--stage", "call", "--date", "2026-09-20",
+                                         "--invoice", "F-4", "--outcome", "dispute", "--note", "Conteste la facture des freins"])
+    assert recorded.exit_code == 0, recorded.output
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    pdf = site_dir / "_site/pro/declaration/declaration.pdf"
+    text = flat(run_poppler("pdftotext", pdf, "-"))
+    rows = [line.split() for line in run_poppler("pdftotext", "-layout", pdf, "-").splitlines() if line.strip()]
+    marks = {row[0]: next_row for row, next_row in zip(rows, rows[1:]) if row[0].startswith("F-")}
+    assert marks["F-1"] == ["contestée"] and marks["F-4"] == ["contestée"]  # under the number
+    assert marks["F-2"] == ["à", "échoir"] and marks["F-5"] == ["à", "échoir"]  # under the due date
+    assert "Les factures F-1, F-4 sont contestées par le débiteur. Elles sont néanmoins déclarées pour leur montant" in text
+    assert "juge-commissaire" in text and "L624-2" in text
+    # F-2 (due 20 October) and F-5 (due 11 November) were not yet due on 5 October
+    assert "Elle comprend 850,00 € à échoir au jour du jugement (article L622-25 du Code de commerce), au titre des factures " \
+           "F-2, payable le 20 octobre 2026 (600,00 €) ; F-5, payable le 11 novembre 2026 (250,00 €)." in text
+    (f5,) = [row for row in rows if row[0] == "F-5"]
+    assert f5[1:3] == ["12/10/2026", "11/11/2026"] and "F-3" not in text  # performed before the judgment: declared; born after it: not
+    manifest = json.loads((site_dir / "_site/manifest.json").read_text())
+    (entry,) = [d for d in manifest["documents"] if d["stage"] == "declaration"]
+    assert entry["invoices"] == ["F-1", "F-2", "F-4", "F-5"]
 
 
 def test_without_a_publication_the_deadline_is_not_invented(site_factory):
@@ -218,6 +258,7 @@ def test_the_declaration_in_english(site_factory):
     text = flat(run_poppler("pdftotext", site_dir / "_site/pro/declaration/declaration.pdf", "-"))
     assert "Proof of claim — Garage SARL" in text and "an unsecured claim" in text and "ends on 15 December 2026" in text
     assert "Creditors' representative" in text and "Total claimed" in text
+    assert "It includes €600.00 not yet due on the day of the judgment (article L622-25 of the Commercial Code), on invoice F-2, payable on 20 October 2026." in text
 
 
 def test_a_consumer_owes_no_penalty_on_an_invoice_paid_late_without_a_formal_notice(site_factory):

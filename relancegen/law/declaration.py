@@ -5,7 +5,12 @@ L622-21): its creditor declares what it is owed to the mandataire judiciaire wit
 months of the BODACC publication of the opening judgment (L622-24, R622-24). The claim is
 what the debtor owed on the day before the judgment:
 
-* each invoice issued before the judgment, for the principal still owed;
+* each invoice born before the judgment (its work or service performed, else the invoice
+  issued, before it), for the principal still owed; those the debtor disputes too, marked as
+  such: a claim that is not declared is lost to the proceedings (L622-26), and the dispute is
+  settled when the claims are verified (L624-2);
+* the invoices not yet due on the day of the judgment, as sums falling due with their due
+  date (L622-25);
 * late interest up to the day before the judgment, not after: the opening judgment stops
   interest (L622-28; the exception for loans and contracts with deferred payment of a year
   or more does not concern invoices);
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_dates
-from relancegen.law.stages import counted
+from relancegen.law.stages import counted, disputed_in_journal
 from relancegen.site.model import DECLARATION, Client, Insolvency, Invoice, JournalEntry, Site
 
 #: The months a creditor has to declare its claim from the BODACC publication (C. com. R622-24).
@@ -42,6 +47,8 @@ class DeclaredInvoice:
     invoice: Invoice
     principal: Decimal
     penalties: InvoicePenalties | None  # interest up to the day before the judgment, and the indemnity
+    disputed: bool = False  # the debtor disputes it (invoices.yml, or a call recorded as a dispute)
+    falling_due: bool = False  # not yet due on the day of the judgment (une somme à échoir, L622-25)
 
     @property
     def interest(self) -> Decimal:
@@ -90,6 +97,21 @@ class Declaration:
     def total(self) -> Decimal:
         return self.principal + self.interest + self.indemnity
 
+    @property
+    def falling_due_invoices(self) -> tuple[DeclaredInvoice, ...]:
+        """The invoices not yet due on the day of the judgment, declared as sums falling due
+        with their due date (L622-25)."""
+        return tuple(line for line in self.invoices if line.falling_due)
+
+    @property
+    def falling_due_total(self) -> Decimal:
+        return sum((line.principal for line in self.falling_due_invoices), ZERO)
+
+    @property
+    def disputed_invoices(self) -> tuple[DeclaredInvoice, ...]:
+        """The invoices the debtor disputes, declared all the same."""
+        return tuple(line for line in self.invoices if line.disputed)
+
 
 def declared(history: Iterable[JournalEntry]) -> bool:
     """Whether the journal says the claim was declared: a declaration sent, recorded by a
@@ -99,17 +121,19 @@ def declared(history: Iterable[JournalEntry]) -> bool:
 
 def declaration_of(site: Site, client: Client, numbers: Iterable[str]) -> Declaration | None:
     """The claim to declare against a client in collective proceedings: its invoices among
-    ``numbers`` (those still open, and those paid late) that were issued before the judgment
-    and owed something on its eve. None when there is none."""
+    ``numbers`` (those still open, disputed or not, and those paid late) that were born
+    before the judgment and owed something on its eve. None when there is none."""
     proceedings = client.insolvency
     if proceedings is None:
         return None
     eve = proceedings.eve
-    notices = formal_notice_dates(site.journal_of(client.id))
+    history = site.journal_of(client.id)
+    notices = formal_notice_dates(history)
+    disputed = disputed_in_journal(history)
     wanted = set(numbers)
     lines = []
     for invoice in site.invoices_of(client.id):
-        if invoice.number not in wanted or invoice.issued >= proceedings.judgment:
+        if invoice.number not in wanted or born(invoice) >= proceedings.judgment:
             continue  # a claim born after the judgment is not declared (L622-17)
         penalties = compute_penalties(
             invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=eve,
@@ -117,8 +141,17 @@ def declaration_of(site: Site, client: Client, numbers: Iterable[str]) -> Declar
         )
         principal = penalties.outstanding if penalties else invoice.outstanding(eve)
         if principal > 0 or (penalties is not None and penalties.total_penalties > 0):
-            lines.append(DeclaredInvoice(invoice, principal, penalties))
+            lines.append(DeclaredInvoice(
+                invoice, principal, penalties, disputed=bool(invoice.disputed) or invoice.number in disputed,
+                falling_due=principal > 0 and invoice.due >= proceedings.judgment,
+            ))
     return Declaration(proceedings, tuple(lines)) if lines else None
+
+
+def born(invoice: Invoice) -> dt.date:
+    """When the claim was born: the work or service performed (``performed``), or the
+    invoice issued if that came first or the site does not say."""
+    return min(invoice.issued, invoice.performed) if invoice.performed else invoice.issued
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

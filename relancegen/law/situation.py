@@ -88,9 +88,11 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
     history = site.journal_of(client.id)
     rules = stages.Rules.of(site)
     notices = formal_notice_dates(history)
-    open_ = stages.open_invoices(invoices, as_of, history, client.kind, owed=lambda invoice: principal_owed(
-        invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=as_of,
-        formal_notice_date=notices.get(invoice.number)))
+    def owed(invoice: Invoice) -> Decimal:
+        return principal_owed(invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=as_of,
+                              formal_notice_date=notices.get(invoice.number))
+
+    open_ = stages.open_invoices(invoices, as_of, history, client.kind, owed=owed)
     notice = formal_notice_date(history)
     lines = [_line(site, client, inv, as_of, notices.get(inv.number)) for inv in open_]
     overdue = tuple(line for line in lines if line.invoice.due < as_of)
@@ -131,7 +133,9 @@ def compute_situation(site: Site, client: Client, as_of: dt.date) -> ClientSitua
         working_day=rules.calendar.is_working_day(as_of),
         paid_late=paid_late,
         paid_late_held=paid_late_held,
-        declaration=declaration_of(site, client, [inv.number for inv in (*open_, *(line.invoice for line in (*paid_late, *paid_late_held)))])
+        declaration=declaration_of(site, client, [inv.number for inv in (
+            *stages.open_invoices(invoices, as_of, history, client.kind, owed=owed, with_disputed=True),
+            *(line.invoice for line in (*paid_late, *paid_late_held)))])
         if proceedings and not declared(history) else None,
     )
 

@@ -164,18 +164,19 @@ def counted(entries: list[JournalEntry] | tuple[JournalEntry, ...]) -> list[Jour
 
 def open_invoices(
     invoices: list[Invoice], as_of: dt.date, entries: list[JournalEntry] | tuple[JournalEntry, ...] = (), kind: str | None = None,
-    owed: Callable[[Invoice], Decimal] | None = None,
+    owed: Callable[[Invoice], Decimal] | None = None, with_disputed: bool = False,
 ) -> list[Invoice]:
     """Rule 1: invoices with something still owed on ``as_of``, not disputed (in invoices.yml,
     or by a call recorded with ``--outcome dispute``) and, given the debtor's ``kind``, not
     time-barred. ``owed`` gives the principal still owed when payments are imputed to
     interest first (:func:`relancegen.law.penalties.principal_owed`); by default, what the
-    payments leave of the amount."""
-    disputed = disputed_in_journal(entries)
+    payments leave of the amount. ``with_disputed`` keeps the disputed ones: a claim declared
+    in collective proceedings includes them."""
+    disputed = set() if with_disputed else disputed_in_journal(entries)
     owed = owed or (lambda inv: inv.outstanding(as_of))
     return [
         inv for inv in invoices
-        if owed(inv) > 0 and not inv.disputed and inv.number not in disputed
+        if owed(inv) > 0 and (with_disputed or not inv.disputed) and inv.number not in disputed
         and (kind is None or not is_time_barred(inv, kind, entries, as_of))
     ]
 
