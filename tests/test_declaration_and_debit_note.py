@@ -130,6 +130,31 @@ def test_disputed_invoices_and_sums_falling_due_are_declared_as_such(site_factor
     assert entry["invoices"] == ["F-1", "F-2", "F-4", "F-5"]
 
 
+def test_an_invoice_born_after_the_judgment_is_neither_declared_nor_forgotten(site_factory):
+    """F-3 was issued after the opening judgment: it is not declared, not dunned (rule 1),
+    and once overdue the to-do says what the law makes of it until it is paid."""
+    site_dir = insolvent_site(site_factory)
+    todo = lambda day: CliRunner().invoke(main, ["todo", "--site", str(site_dir), "--date", day])  # noqa: E731
+    assert "F-3" not in todo("2026-11-09").output  # due that day: not overdue yet
+    result = todo("2026-11-10")
+    assert result.exit_code == 3, result.output
+    assert "Invoices born after an opening judgment, overdue (collective proceedings):" in result.output
+    assert ("F-3: 100.00 € overdue, born after the opening judgment of 2026-10-05, so neither declared nor dunned; "
+            "it is payable at its due date (C. com. L622-17)") in result.output
+    assert "within a year of the end of the observation period (L622-17 IV; L641-13 in liquidation)" in result.output
+    build = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--date", "2026-11-10"])
+    assert build.exit_code == 0 and not (site_dir / "_site/pro/reminder").exists(), build.output
+    text = flat(run_poppler("pdftotext", site_dir / "_site/pro/declaration/declaration.pdf", "-"))
+    assert "F-3" not in text
+    # paid: nothing left to do about it
+    import yaml
+
+    invoices = yaml.safe_load((site_dir / "data/invoices.yml").read_text(encoding="utf-8"))
+    invoices[3]["payments"] = [{"date": "2026-11-12", "amount": "100.00"}]
+    (site_dir / "data/invoices.yml").write_text(yaml.safe_dump(invoices, allow_unicode=True), encoding="utf-8")
+    assert "F-3" not in todo("2026-11-13").output
+
+
 def test_without_a_publication_the_deadline_is_not_invented(site_factory):
     unpublished = {**DEBTOR, "insolvency": {k: v for k, v in PROCEEDINGS.items() if k != "published"} | {"security": "nantissement du fonds de commerce"}}
     site_dir = site_factory(creditor=CREDITOR, clients=[unpublished], invoices=CLAIMED[2:3], site={"as_of": "2026-11-23"})

@@ -44,6 +44,7 @@ TODO_HEADINGS = {
     "missed_call": "Calls never made",
     "limitation": "Claims nearing their limitation date",
     "declaration": "Claims to declare (collective proceedings)",
+    "after_judgment": "Invoices born after an opening judgment, overdue (collective proceedings)",
     "rate": "Registered letters held: a rate to verify and add under `rates:` in site.yml",
 }
 

@@ -13,6 +13,9 @@ Items, most pressing kind first:
   (escalation resumed);
 - ``missed_call``: calls that were due and never made (escalation went on without them);
 - ``limitation``: open claims that become time-barred within 90 days;
+- ``declaration``: the claim to declare against a debtor in collective proceedings;
+- ``after_judgment``: overdue invoices of such a debtor born after the opening judgment,
+  which are not declared and which nothing else chases;
 - ``rate``: registered letters held because a rate they would state is not verified: which
   rate, for which half-year, and the ``rates:`` line to add to site.yml.
 """
@@ -21,8 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from relancegen.law.checks import LIMITATION_NOTICE_DAYS
+from relancegen.law.declaration import born
 from relancegen.law.limitation import limitation_date
 from relancegen.law.penalties import unverified_fixings
 from relancegen.law.plan import PENALTY_STAGES
@@ -30,7 +35,7 @@ from relancegen.law.situation import ClientSituation, call_priority, compute_sit
 from relancegen.law.stages import promises_of
 from relancegen.site.model import JournalEntry, Site
 
-KINDS = ("call", "unknown", "failed", "promise", "missed_call", "limitation", "declaration", "rate")
+KINDS = ("call", "unknown", "failed", "promise", "missed_call", "limitation", "declaration", "after_judgment", "rate")
 EXIT_ALL_DONE = 0
 EXIT_PERSON_MUST_ACT = 3
 PROMISE_LOOKAHEAD_DAYS = 2
@@ -86,6 +91,7 @@ def morning_todo(site: Site, situations: list[ClientSituation], as_of: dt.date) 
     ]
     items += _limitations(site, as_of)
     items += _declarations(situations, as_of)
+    items += _claims_after_judgment(situations, as_of)
     items += _rate_holds(site, situations)
     concerned = {situation.client.id for situation in situations}
     return Todo(as_of, tuple(item for item in items if item.client in concerned))
@@ -107,6 +113,31 @@ def _declarations(situations: list[ClientSituation], as_of: dt.date) -> list[Tod
         how = ("the build writes the declaration, which `relancegen send` posts by registered letter" if proceedings.mandataire
                else "add insolvency.mandataire (name, address) and the build writes the declaration")
         items.append(TodoItem("declaration", situation.client.id, f"{proceedings.procedure} opened on {proceedings.judgment.isoformat()}: dunning stopped; declare the claim to the mandataire judiciaire {when}, interest stopped at the judgment; {how}", day=proceedings.published))
+    return items
+
+
+def _claims_after_judgment(situations: list[ClientSituation], as_of: dt.date) -> list[TodoItem]:
+    """Overdue invoices of a debtor in collective proceedings that were born after the opening
+    judgment: not declared, and no longer dunned (rule 1), though the law has them paid at
+    their due date (C. com. L622-17) and keeps their priority only if they are brought to the
+    administrateur's knowledge within a year of the end of the observation period (L622-17 IV;
+    L641-13 in liquidation)."""
+    items = []
+    for situation in situations:
+        proceedings = situation.client.insolvency
+        if proceedings is None or proceedings.judgment > as_of:
+            continue
+        lines = [line for line in (*situation.overdue, *situation.other_overdue) if born(line.invoice) >= proceedings.judgment]
+        if not lines:
+            continue
+        numbers = ", ".join(line.invoice.number for line in lines)
+        owed = sum((line.outstanding for line in lines), Decimal("0.00"))
+        items.append(TodoItem("after_judgment", situation.client.id, (
+            f"{numbers}: {owed} € overdue, born after the opening judgment of {proceedings.judgment.isoformat()}, so neither "
+            "declared nor dunned; it is payable at its due date (C. com. L622-17): claim it from the administrateur judiciaire "
+            "(or the debtor's management), and to keep its priority bring it to the administrateur's knowledge (failing one, "
+            "the mandataire's) within a year of the end of the observation period (L622-17 IV; L641-13 in liquidation)"),
+            day=min(line.invoice.due for line in lines)))
     return items
 
 
