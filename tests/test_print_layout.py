@@ -1,6 +1,7 @@
 """The printed letter, measured on the PDF (``pdftotext -bbox``): the address sits in the
 window of a DL envelope with its locality in capitals (NF Z10-011), the signature never stands
-alone on a page, and a table never starts on the page after the sentence introducing it."""
+alone on a page, and a table or the payment block never starts on the page after the sentence
+introducing it."""
 
 from __future__ import annotations
 
@@ -83,13 +84,14 @@ def letters(tmp_path_factory):
     pdfs = {"stetienne": lines_of(site_dir / "_site/stetienne/formal_notice/letter.pdf")}
     site = load_site(site_dir)
     renderer = plugin_renderer(site)
-    letter = STAGE_DOCUMENTS["formal_notice"][0]
+    letter, collection = STAGE_DOCUMENTS["formal_notice"][0], STAGE_DOCUMENTS["collection"][0]
     for n in SWEEP:
         situation = compute_situation(site, site.clients[f"n{n:02d}"], BUILD_DATE)
         assert situation.stage == "formal_notice", situation.reason
-        pdf = site_dir / f"n{n:02d}.pdf"
-        pdf.write_bytes(renderer.render(letter, situation).files["pdf"])
-        pdfs[f"n{n:02d}"] = lines_of(pdf)
+        for spec, name in [(letter, f"n{n:02d}"), (collection, f"collection-n{n:02d}")]:
+            pdf = site_dir / f"{name}.pdf"
+            pdf.write_bytes(renderer.render(spec, situation).files["pdf"])
+            pdfs[name] = lines_of(pdf)
     return site_dir, pdfs
 
 
@@ -155,3 +157,19 @@ def test_a_table_starts_on_the_page_of_the_sentence_introducing_it(letters):
             if lines[said].page > 1 and len(previous) <= 4:
                 moved.append((n, intro))
     assert moved, "no table of the sweep fell at a page break: widen SWEEP"
+
+
+def test_the_payment_block_starts_on_the_page_of_the_sentence_introducing_it(letters):
+    """The collection letter ends its last paragraph with "…directement auprès de nous :" and
+    the bank details follow: never the colon at the foot of one page and the details on the next."""
+    _, pdfs = letters
+    moved = []
+    for n in SWEEP:
+        lines = pdfs[f"collection-n{n:02d}"]
+        said = index(lines, "auprès de nous :")
+        block = index(lines, "Montant", said)
+        assert block == said + 1 and lines[said].page == lines[block].page, (n, lines[said], lines[block])
+        previous = [line for line in lines[:said] if line.page == lines[said].page and line.y_mm < FOOTER_MM]
+        if lines[said].page > 1 and len(previous) <= 4:
+            moved.append(n)
+    assert moved, "no payment block of the sweep fell at a page break: widen SWEEP"
