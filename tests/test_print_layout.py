@@ -120,6 +120,13 @@ def test_the_address_sits_in_the_envelope_window_with_the_locality_in_capitals(l
     assert address_lines(recipient.name, recipient.address_lines[1:])[-1] == "42000 SAINT ETIENNE"
 
 
+def near_a_page_top(lines: list[Line], at: int) -> bool:
+    """Whether line ``at`` is among the first lines of a page after the first: a page break
+    fell just before it (the sweep checks that it reached one)."""
+    previous = [line for line in lines[:at] if line.page == lines[at].page and line.y_mm < FOOTER_MM]
+    return lines[at].page > 1 and len(previous) <= 4
+
+
 def test_the_signature_never_stands_alone_on_a_page(letters):
     _, pdfs = letters
     moved = []
@@ -153,8 +160,7 @@ def test_a_table_starts_on_the_page_of_the_sentence_introducing_it(letters):
             rows = [index(lines, f"{prefix}00", head), index(lines, f"{prefix}01", head)]
             pages = {lines[i].page for i in (said, head, *rows)}
             assert len(pages) == 1, (n, intro, [lines[i] for i in (said, head, *rows)])
-            previous = [line for line in lines[:said] if line.page == lines[said].page and line.y_mm < FOOTER_MM]
-            if lines[said].page > 1 and len(previous) <= 4:
+            if near_a_page_top(lines, said):
                 moved.append((n, intro))
     assert moved, "no table of the sweep fell at a page break: widen SWEEP"
 
@@ -169,7 +175,6 @@ def test_the_payment_block_starts_on_the_page_of_the_sentence_introducing_it(let
         said = index(lines, "auprès de nous :")
         block = index(lines, "Montant", said)
         assert block == said + 1 and lines[said].page == lines[block].page, (n, lines[said], lines[block])
-        previous = [line for line in lines[:said] if line.page == lines[said].page and line.y_mm < FOOTER_MM]
-        if lines[said].page > 1 and len(previous) <= 4:
+        if near_a_page_top(lines, said):
             moved.append(n)
     assert moved, "no payment block of the sweep fell at a page break: widen SWEEP"
