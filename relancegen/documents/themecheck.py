@@ -58,7 +58,7 @@ CONTEXT_VARIABLES = frozenset({
     "history", "payment", "situation", "rate_bases", "unverified_rates", "unverified_note", "invoice_table", "not_yet_due_table", "payment_block", "penalty_table",
     "subject", "letter_variant", "body", "language", "late_payment_directive", "other_overdue", "other_overdue_table",
     "greeting", "courtesy", "sign_off", "registration", "enclosed_invoices", "enclosed_numbers", "encloses_statement",
-    "paid_late", "paid_late_total", "encloses_debit_note", "declaration", "declaration_table",
+    "paid_late", "paid_late_total", "encloses_debit_note", "penalties_settled", "penalties_all_settled", "declaration", "declaration_table",
 })
 #: What whole-site pages add: the call list's callers, the agency's exhibits.
 PAGE_VARIABLES = frozenset({"situations", "exhibits"})
