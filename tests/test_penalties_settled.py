@@ -161,6 +161,8 @@ def test_relancegen_penalties_marks_what_was_paid_or_waived(site_factory):
     assert "pénalités abandonnées le 12/11/2026, hors totaux : geste commercial" in table
     owed = Decimal(items["F-9"]["total_penalties"])
     assert table.splitlines()[-1].split()[-2:] == [f"{owed:.2f}".replace(".", ","), "€"]  # the grand total: F-9 alone
+    csv = CliRunner().invoke(main, ["penalties", "--site", str(site_dir), "--format", "csv"]).stdout_bytes.decode("utf-8")
+    assert ";pénalités abandonnées le 12/11/2026\r\n" in csv and ";pénalités réglées le 10/11/2026\r\n" in csv
 
 
 def test_the_plan_claims_no_settled_penalty(site_factory):
@@ -192,17 +194,38 @@ def test_the_agency_claims_what_the_collection_letter_claims(site_factory):
         assert [i["number"] for i in case["invoices"]] == (["F-9", "F-0"] if not settled else ["F-9"])
 
 
-def test_the_english_penalty_letter_says_the_penalties_were_waived(site_factory):
+@pytest.mark.parametrize("language, subject, sentence, left_out", [
+    ("fr", "Dernier rappel avant mise en demeure",
+     "Nous avons renoncé le 12 novembre 2026 aux pénalités de retard de la facture W-1 : seul son principal est réclamé.",
+     ("Les intérêts continuent de courir", "indemnité forfaitaire", "Application des pénalités")),
+    ("en", "Final reminder before formal notice",
+     "On 12 November 2026 we waived the late-payment charges on invoice W-1: only its principal is claimed.",
+     ("Interest continues to run", "fixed compensation", "now applied")),
+])
+def test_the_penalty_letter_of_an_invoice_whose_penalties_were_waived(site_factory, language, subject, sentence, left_out):
     waived = {**WAIVED, "penalties_settled": {"date": "2026-11-12", "how": "waived"}}
-    site_dir = site_factory(creditor=CREDITOR, clients=[{**GESTE, "language": "en"}], invoices=[waived], terms=TERMS,
+    site_dir = site_factory(creditor=CREDITOR, clients=[{**GESTE, "language": language}], invoices=[waived], terms=TERMS,
                             journal=history("geste", "W-1"), site={"as_of": "2026-11-19"}, rates=TEST_RATES)
     result = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--client", "geste"])
     assert result.exit_code == 0, result.output
     text = flat(run_poppler("pdftotext", site_dir / "_site/geste/penalties/letter.pdf", "-"))
-    assert "Final reminder before formal notice" in text
-    assert "On 12 November 2026 we waived the late-payment charges on invoice W-1: only its principal is claimed." in text
-    assert "Interest continues to run" not in text and "fixed compensation" not in text
+    assert subject in text and sentence in text and ("500,00 €" in text or "€500.00" in text)
+    assert not any(words in text for words in left_out), text
     assert not (site_dir / "_site/geste/penalties/statement.pdf").exists()
+
+
+def test_with_interest_first_a_settlement_leaves_every_payment_on_the_principal(site_factory):
+    """Paid exactly its amount, late, under interest_first, an invoice still owes the part of
+    the payment imputed to interest; once the penalties are waived nothing is owed."""
+    invoice = {**WAIVED, "payments": [{"date": "2026-11-09", "amount": "500.00"}]}
+    for settled, owed in ((None, True), ({"date": "2026-11-12", "how": "waived"}, False)):
+        site_dir = site_factory(creditor=CREDITOR, clients=[GESTE], invoices=[{**invoice, "penalties_settled": settled} if settled else invoice],
+                                terms={**TERMS, "payment_allocation": "interest_first"}, site={"as_of": "2026-11-19"})
+        site = load_site(site_dir)
+        situation = compute_situation(site, site.clients["geste"], dt.date(2026, 11, 19))
+        assert bool(situation.overdue) == owed
+        if owed:
+            assert situation.principal == Decimal("5.48")  # 500 € × 10 % × 40 / 365, imputed to interest first
 
 
 @pytest.mark.parametrize("settled, message", [
