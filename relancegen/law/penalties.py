@@ -141,55 +141,21 @@ def compute_penalties(
     rates: RateTables,
     as_of: dt.date,
     formal_notice_date: dt.date | None = None,
+    with_settled: bool = False,
 ) -> InvoicePenalties | None:
     """Late interest and recovery indemnity of one invoice on ``as_of``.
 
     Returns None when the invoice owes no penalty: not yet late, paid on time, paid late
     while ``terms.claim_paid_late`` is off, a consumer's invoice before any formal notice, or
     its penalties settled (paid or waived) on or before ``as_of``: from then on its payments
-    all count against its principal.
+    all count against its principal. ``with_settled`` returns what such a settlement covered
+    instead: the penalties on its date, marked ``settled`` (none of it is owed).
     """
-    if settlement_of(invoice, as_of) is not None:
-        return None
-    return _penalties(invoice, kind=kind, terms=terms, rates=rates, as_of=as_of, formal_notice_date=formal_notice_date)
-
-
-def settlement_of(invoice: Invoice, as_of: dt.date) -> PenaltiesSettled | None:
-    """The settlement of the invoice's penalties in force on ``as_of`` (``penalties_settled``
-    dated on or before it), or None: before that date they are claimed as ever."""
-    settled = invoice.penalties_settled
-    return settled if settled is not None and settled.date <= as_of else None
-
-
-def settled_penalties(
-    invoice: Invoice,
-    *,
-    kind: str,
-    terms: Terms,
-    rates: RateTables,
-    as_of: dt.date,
-    formal_notice_date: dt.date | None = None,
-) -> InvoicePenalties | None:
-    """What a settlement in force on ``as_of`` covered: the invoice's penalties on the
-    settlement date, marked ``settled`` (none of it is owed); None without such a settlement
-    or when the invoice owed nothing then."""
     settled = settlement_of(invoice, as_of)
-    if settled is None:
-        return None
-    penalties = _penalties(invoice, kind=kind, terms=terms, rates=rates, as_of=settled.date, formal_notice_date=formal_notice_date)
-    return replace(penalties, settled=settled) if penalties else None
-
-
-def _penalties(
-    invoice: Invoice,
-    *,
-    kind: str,
-    terms: Terms,
-    rates: RateTables,
-    as_of: dt.date,
-    formal_notice_date: dt.date | None = None,
-) -> InvoicePenalties | None:
-    """The penalties of :func:`compute_penalties`, whether settled or not."""
+    if settled is not None:
+        if not with_settled:
+            return None
+        as_of = settled.date
     if as_of <= invoice.due or invoice.outstanding(invoice.due) <= 0:
         return None
 
@@ -220,7 +186,15 @@ def _penalties(
         imputations=tuple(imputations),
         rate=basis,
         disputed=invoice.disputed,
+        settled=settled,
     )
+
+
+def settlement_of(invoice: Invoice, as_of: dt.date) -> PenaltiesSettled | None:
+    """The settlement of the invoice's penalties in force on ``as_of`` (``penalties_settled``
+    dated on or before it), or None: before that date they are claimed as ever."""
+    settled = invoice.penalties_settled
+    return settled if settled is not None and settled.date <= as_of else None
 
 
 def principal_owed(
@@ -257,9 +231,15 @@ def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> 
         proceedings = client.insolvency
         # collective proceedings stop the interest of claims born before the judgment (C. com. L622-28)
         stopped = proceedings is not None and proceedings.judgment <= as_of and invoice.issued < proceedings.judgment
-        arguments = dict(kind=client.kind, terms=site.terms, rates=site.rates, as_of=proceedings.eve if stopped and proceedings else as_of,
-                         formal_notice_date=notices[client.id].get(invoice.number))
-        penalties = compute_penalties(invoice, **arguments) or settled_penalties(invoice, **arguments)
+        penalties = compute_penalties(
+            invoice,
+            kind=client.kind,
+            terms=site.terms,
+            rates=site.rates,
+            as_of=proceedings.eve if stopped and proceedings else as_of,
+            formal_notice_date=notices[client.id].get(invoice.number),
+            with_settled=True,
+        )
         if penalties is not None:
             results.append(penalties)
     return results
