@@ -214,6 +214,26 @@ def test_the_penalty_letter_of_an_invoice_whose_penalties_were_waived(site_facto
     assert not (site_dir / "_site/geste/penalties/statement.pdf").exists()
 
 
+@pytest.mark.parametrize("kind, left_out", [
+    ("b2b", ("ces pénalités s'élèvent", "nous ne les appliquons pas encore", "conditions générales de vente prévoient")),
+    ("public", ("intérêts moratoires",)),
+])
+def test_the_overdue_letter_of_an_invoice_whose_penalties_were_waived(site_factory, kind, left_out):
+    """Waived before the overdue letter, the penalties are neither counted nor held out as a
+    goodwill gesture still to come: the letter says they were waived."""
+    waived = {**WAIVED, "penalties_settled": {"date": "2026-10-15", "how": "waived"}}
+    site_dir = site_factory(creditor=CREDITOR, clients=[{**GESTE, "kind": kind}], invoices=[waived], terms=TERMS,
+                            journal=history("geste", "W-1")[:2], site={"as_of": "2026-10-22"}, rates=TEST_RATES)
+    result = CliRunner().invoke(main, ["build", "--site", str(site_dir), "--client", "geste"])
+    assert result.exit_code == 0, result.output
+    (pdf,) = (site_dir / "_site/geste/overdue").glob("letter*.pdf")
+    text = flat(run_poppler("pdftotext", pdf, "-"))
+    assert "Nous avons renoncé le 15 octobre 2026 aux pénalités de retard de la facture W-1 : seul son principal est réclamé." in text
+    assert not any(words in text for words in left_out), text
+    email = next((site_dir / "_site/geste/overdue").glob("email*.txt")).read_text(encoding="utf-8")
+    assert "500,00" in email and "pénalités prévues" not in email and "intérêts moratoires courent" not in email
+
+
 def test_with_interest_first_a_settlement_leaves_every_payment_on_the_principal(site_factory):
     """Paid exactly its amount, late, under interest_first, an invoice still owes the part of
     the payment imputed to interest; once the penalties are waived nothing is owed."""
