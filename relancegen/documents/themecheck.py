@@ -74,6 +74,10 @@ def theme_problems(renderer: Any) -> list[Problem]:
             name = relative_name(path, renderer.site.root)
             try:
                 tree = parse(renderer.env, path.read_text(encoding="utf-8"))
+            except UnicodeDecodeError as error:  # located like the renderer's TemplateFolder does
+                line = path.read_bytes()[: error.start].count(b"\n") + 1
+                problems.append(Problem(Location(name, line), "", f"not UTF-8 text ({error.reason}): save the template as UTF-8"))
+                continue
             except jinja2.TemplateSyntaxError as error:
                 problems.append(Problem(Location(name, error.lineno or 0), "", f"template syntax error: {error.message}"))
                 continue
