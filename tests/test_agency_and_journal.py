@@ -39,9 +39,11 @@ def test_agency_export_writes_a_complete_case_file(tmp_path):
 
     case = json.loads(archive.read("case.json"))
     assert case["debtor"]["name"] == "Menuiserie Fabre EURL"
-    # Principal, interest and indemnity kept apart; 4 200 principal, 40 € indemnity.
-    assert case["claim"]["principal"] == "4200.00" and case["claim"]["indemnity"] == "40.00"
-    assert case["claim"]["total"] == f"{4200 + 40 + float(case['claim']['interest']):.2f}"
+    # Principal, interest and indemnity kept apart; 4 200 principal, 40 € indemnity on F-2026-0121 and
+    # 40 € on F-2026-0098, paid late: the debit note's penalties are the agency's to recover too.
+    assert case["claim"]["principal"] == "4200.00" and case["claim"]["indemnity"] == "80.00"
+    assert case["claim"]["total"] == f"{4200 + 80 + float(case['claim']['interest']):.2f}"
+    assert [(i["number"], i["paid_late"]) for i in case["invoices"]] == [("F-2026-0121", False), ("F-2026-0098", True)]
     stages = [entry["stage"] for entry in case["history"]]
     assert stages == ["reminder", "call", "overdue", "penalties", "formal_notice"]
     assert case["history"][-1]["proof"]["tracking"] == "1A00123456999"  # the LRAR proof

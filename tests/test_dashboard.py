@@ -73,7 +73,7 @@ def test_penalties_as_csv_for_a_french_excel():
     result = CliRunner().invoke(main, ["penalties", "--site", str(EXAMPLE), "--format", "csv", "--client", "transports-vial"])
     assert result.exit_code == 0, result.output
     text = result.stdout_bytes.decode("utf-8")
-    assert text.startswith("\ufeffClient;Facture;Échéance;Jours de retard;Principal dû;Intérêts;Indemnité;Total pénalités;Contestée\r\n")
+    assert text.startswith("\ufeffClient;Facture;Échéance;Jours de retard;Principal dû;Intérêts;Indemnité;Total pénalités;Contestée;Pénalités soldées\r\n")
     first = text.splitlines()[1].split(";")
     assert first[:2] == ["transports-vial", "F-2026-0178"] and first[6:8] == ["40,00", "221,55"]
     assert first[2].count("/") == 2  # dd/mm/yyyy

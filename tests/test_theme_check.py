@@ -73,3 +73,12 @@ def test_build_reports_a_template_error_with_its_file_and_line_not_a_traceback(s
     assert result.exit_code == 1
     assert "overrides/email.html:3: template error: 'cliant' is undefined" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_template_override_that_is_not_utf8_is_a_located_error(site_factory):
+    """Found by the fuzz test: an override saved as UTF-16 stopped `check` with a traceback."""
+    site_dir = site_factory()
+    (site_dir / "overrides").mkdir()
+    (site_dir / "overrides/email.html").write_bytes('{% extends "theme:email.html" %}\n'.encode("utf-16"))
+    result = CliRunner().invoke(main, ["check", "--site", str(site_dir)])
+    assert result.exit_code == 1 and "overrides/email.html:1:" in result.output and "not UTF-8 text" in result.output, result.output

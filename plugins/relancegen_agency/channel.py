@@ -2,7 +2,9 @@
 
 The archive holds ``case.json`` (creditor, debtor, invoices, payments, the penalty breakdown
 with principal, interest and indemnity kept apart, disputes, promises, the reminder history
-with its proofs, the exhibits), ``invoices.csv`` for French Excel, and the exhibits as
+with its proofs, the exhibits; the invoices paid late whose penalties the debit note claims
+are listed and counted in the claim, so that it equals what the collection letter claims),
+``invoices.csv`` for French Excel, and the exhibits as
 numbered PDFs under ``pieces/`` with a list of exhibits (``pieces/00-bordereau.pdf``).
 
 Settings (``channels.agency``): ``to``, the folder receiving the archives (relative to the
@@ -28,12 +30,13 @@ from relancegen.plugins import plugin_renderer
 from relancegen.fsutil import write_atomic
 from relancegen.site.model import Site
 from relancegen.documents.render import Renderer
-from relancegen.law.situation import ClientSituation, compute_situation
+from relancegen.law.situation import ClientSituation, InvoiceLine, compute_situation
 
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed member dates: identical inputs give identical archives
 EXHIBIT_LABELS = {
     "case-summary": "Synthèse du dossier de recouvrement",
     "letter": "Lettre informant le débiteur de la transmission du dossier",
+    "debit-note": "Note de débit des pénalités sur factures réglées en retard",
 }
 
 
@@ -118,7 +121,7 @@ def _money(value: Decimal) -> str:
 def case_json(site: Site, situation: ClientSituation, exhibits: list[dict[str, Any]], renderer: Renderer) -> dict[str, Any]:
     creditor, client = site.creditor, situation.client
     invoices = []
-    for line in (*situation.overdue, *situation.not_yet_due):
+    for line in _claimed_lines(situation):
         invoice, penalties = line.invoice, line.penalties
         invoices.append({
             "number": invoice.number,
@@ -130,6 +133,7 @@ def case_json(site: Site, situation: ClientSituation, exhibits: list[dict[str, A
             "outstanding": _money(line.outstanding),
             "days_late": max(line.days_late, 0),
             "payments": [{"date": p.date.isoformat(), "amount": _money(p.amount)} for p in invoice.payments],
+            "paid_late": line in situation.paid_late,  # paid, but late: its penalties are the debit note's
             "penalties": None if penalties is None else {
                 "rate": renderer.rate_label(penalties.rate, site.language),  # the case file is in the site's language
                 "interest": _money(penalties.interest_due),
@@ -144,8 +148,7 @@ def case_json(site: Site, situation: ClientSituation, exhibits: list[dict[str, A
                      "address": _address(creditor.address), "email": creditor.email, "phone": creditor.phone, "iban": creditor.iban, "bic": creditor.bic},
         "debtor": {"id": client.id, "name": client.name, "kind": client.kind, "siren": client.siren, "address": _address(client.address),
                    "contacts": [{"name": c.name, "role": c.role, "email": c.email, "phone": c.phone} for c in client.contacts]},
-        "claim": {"currency": "EUR", "principal": _money(situation.principal), "interest": _money(situation.interest),
-                  "indemnity": _money(situation.indemnity), "total": _money(situation.total)},
+        "claim": _claim(situation),
         "invoices": invoices,
         "disputes": [{"invoice": inv.number, "reason": inv.disputed} for inv in all_invoices if inv.disputed],
         "promises": [{"invoice": inv.number, "date": inv.promise.date.isoformat(), "amount": _money(inv.promise.amount) if inv.promise.amount else None}
@@ -154,6 +157,22 @@ def case_json(site: Site, situation: ClientSituation, exhibits: list[dict[str, A
                      "proof": e.proof, "note": e.note, "delivery_id": e.delivery_id} for e in situation.history],
         "exhibits": [{key: value for key, value in exhibit.items() if key != "source"} for exhibit in exhibits],
     }
+
+
+def _claimed_lines(situation: ClientSituation) -> tuple[InvoiceLine, ...]:
+    """The invoices of the case: those claimed, those not yet due, and those paid late whose
+    penalties the debit note claims."""
+    return (*situation.overdue, *situation.not_yet_due, *situation.paid_late)
+
+
+def _claim(situation: ClientSituation) -> dict[str, str]:
+    """What the agency recovers, principal, interest and indemnity kept apart: the collection
+    letter's total and its debit note (``debit_note``, counted in interest and indemnity)."""
+    paid_late = [line.penalties for line in situation.paid_late if line.penalties]
+    interest = situation.interest + sum((p.interest_due for p in paid_late), Decimal("0.00"))
+    indemnity = situation.indemnity + sum((p.indemnity for p in paid_late), Decimal("0.00"))
+    return {"currency": "EUR", "principal": _money(situation.principal), "interest": _money(interest), "indemnity": _money(indemnity),
+            "debit_note": _money(situation.paid_late_total), "total": _money(situation.total + situation.paid_late_total)}
 
 
 def _address(address: Any) -> dict[str, Any]:
@@ -165,7 +184,7 @@ def invoices_csv(situation: ClientSituation) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(["Facture", "Date", "Échéance", "Objet", "Montant TTC", "Reste dû", "Jours de retard", "Intérêts", "Indemnité"])
-    for line in (*situation.overdue, *situation.not_yet_due):
+    for line in _claimed_lines(situation):
         penalties = line.penalties
         writer.writerow([
             line.invoice.number,

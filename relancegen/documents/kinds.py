@@ -122,8 +122,11 @@ def messages_for(situation: ClientSituation, media_stages: dict[str, tuple[str, 
 def has_statement(situation: ClientSituation, stage: str) -> bool:
     """Whether the stage's registered letter leaves with a penalty statement: at the
     penalties and formal notice stages, except for a consumer who owes no interest yet
-    (interest runs only from a formal notice naming the invoice): no statement at 0 €."""
+    (interest runs only from a formal notice naming the invoice) and when every claimed
+    invoice's penalties were paid or waived: no statement at 0 €."""
     if stage not in STATEMENT_STAGES:
+        return False
+    if any(line.settled for line in situation.overdue) and situation.interest + situation.indemnity == 0:
         return False
     return situation.client.kind != "b2c" or situation.interest > 0
 

@@ -11,6 +11,7 @@ from itertools import groupby
 from relancegen.documents.formatting import date_short, money, percent
 from relancegen.documents.spreadsheet import excel_csv
 from relancegen.law.penalties import InvoicePenalties, PenaltyPeriod, period_fixings
+from relancegen.site.model import PenaltiesSettled
 from relancegen.site.rates import RateTables
 
 ZERO = Decimal("0.00")
@@ -31,7 +32,9 @@ def to_json(results: list[InvoicePenalties], rates: RateTables | None = None) ->
     rate no table verifies carries ``"verified": false``. ``interest`` is
     the interest still owed, like the table's column, so that ``interest + indemnity =
     total_penalties``; with ``interest_first``, ``interest_accrued`` and ``interest_paid``
-    show how payments were imputed (the periods add up to ``interest_accrued``)."""
+    show how payments were imputed (the periods add up to ``interest_accrued``). An invoice
+    whose penalties were paid or waived carries ``settled`` (``date``, ``how``, ``note``): its
+    figures are those of that date, and none of it is owed."""
     items = []
     for result in results:
         item = {
@@ -61,13 +64,17 @@ def to_json(results: list[InvoicePenalties], rates: RateTables | None = None) ->
             item["interest_paid"] = _amount(result.interest_paid)
         if result.disputed:
             item["disputed"] = result.disputed
+        if result.settled:
+            item["settled"] = {"date": result.settled.date.isoformat(), "how": result.settled.how,
+                               **({"note": result.settled.note} if result.settled.note else {})}
         items.append(item)
     return json.dumps(items, indent=2, ensure_ascii=False)
 
 
 def to_table(results: list[InvoicePenalties], as_of: dt.date, rates: RateTables | None = None) -> str:
     """One line per invoice with its periods beneath, a total per client and a grand total;
-    a period whose rate no table verifies is marked."""
+    a period whose rate no table verifies is marked; penalties paid or waived are marked and
+    left out of the totals."""
     header = f"{'Facture':<14}{'Échéance':>11}{'Retard':>8}{'Dû (principal)':>17}{'Intérêts':>13}{'Indemnité':>12}{'Total pénalités':>17}"
     lines = [f"Pénalités de retard au {date_short(as_of)}", "", header, "─" * len(header)]
     grand = {"interest": ZERO, "indemnity": ZERO, "total": ZERO}
@@ -89,7 +96,10 @@ def to_table(results: list[InvoicePenalties], as_of: dt.date, rates: RateTables 
                 lines.append(f"    intérêts déjà réglés par imputation (C. civ. 1343-1) : {money(result.interest_paid)}")
             if result.disputed:
                 lines.append(f"    facture contestée, hors relance : {result.disputed}")
-        subtotal = [sum((getattr(r, f) for r in invoices), ZERO) for f in ("interest_due", "indemnity", "total_penalties")]
+            if result.settled:
+                lines.append(f"    {_settled_words(result.settled)}, hors totaux" + (f" : {result.settled.note}" if result.settled.note else ""))
+        owed = [r for r in invoices if not r.settled]
+        subtotal = [sum((getattr(r, f) for r in owed), ZERO) for f in ("interest_due", "indemnity", "total_penalties")]
         lines.append(f"{'  total ' + client:<50}{money(subtotal[0]):>13}{money(subtotal[1]):>12}{money(subtotal[2]):>17}")
         lines.append("")
         for key, value in zip(("interest", "indemnity", "total"), subtotal):
@@ -99,13 +109,20 @@ def to_table(results: list[InvoicePenalties], as_of: dt.date, rates: RateTables 
     return "\n".join(lines)
 
 
-CSV_HEADER = ("Client", "Facture", "Échéance", "Jours de retard", "Principal dû", "Intérêts", "Indemnité", "Total pénalités", "Contestée")
+def _settled_words(settled: PenaltiesSettled) -> str:
+    """ "pénalités réglées le 10/12/2026" (paid) or "pénalités abandonnées le 10/12/2026" (waived)."""
+    return f"pénalités {'réglées' if settled.how == 'paid' else 'abandonnées'} le {date_short(settled.date)}"
+
+
+CSV_HEADER = ("Client", "Facture", "Échéance", "Jours de retard", "Principal dû", "Intérêts", "Indemnité", "Total pénalités", "Contestée", "Pénalités soldées")
 
 
 def to_csv(results: list[InvoicePenalties]) -> str:
-    """One line per invoice, for a spreadsheet (see :mod:`relancegen.documents.spreadsheet`)."""
+    """One line per invoice, for a spreadsheet (see :mod:`relancegen.documents.spreadsheet`);
+    the last column says when penalties were paid or waived (their figures are then not owed)."""
     rows = [
-        (r.client, r.invoice, r.due, r.days_late, r.outstanding, r.interest_due, r.indemnity, r.total_penalties, r.disputed or "")
+        (r.client, r.invoice, r.due, r.days_late, r.outstanding, r.interest_due, r.indemnity, r.total_penalties, r.disputed or "",
+         _settled_words(r.settled) if r.settled else "")
         for r in sorted(results, key=lambda r: (r.client, r.due, r.invoice))
     ]
     return excel_csv(CSV_HEADER, rows)

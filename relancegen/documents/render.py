@@ -445,6 +445,10 @@ class Renderer:
             "paid_late": list(situation.paid_late),
             "paid_late_total": situation.paid_late_total,
             "encloses_debit_note": bool(situation.paid_late) and DEBIT_NOTE_MEDIA.get(stage) == medium,
+            # the claimed invoices whose penalties were paid or waived (penalties_settled): their
+            # principal only is claimed; when that is every one, the letter claims no penalty
+            "penalties_settled": (settled := [line for line in lines if line.settled]),
+            "penalties_all_settled": bool(settled) and len(settled) == len(lines),
             "declaration": declared,
         }
         context.update(self._blocks(context))

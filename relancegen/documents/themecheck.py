@@ -58,7 +58,7 @@ CONTEXT_VARIABLES = frozenset({
     "history", "payment", "situation", "rate_bases", "unverified_rates", "unverified_note", "invoice_table", "not_yet_due_table", "payment_block", "penalty_table",
     "subject", "letter_variant", "body", "language", "late_payment_directive", "other_overdue", "other_overdue_table",
     "greeting", "courtesy", "sign_off", "registration", "enclosed_invoices", "enclosed_numbers", "encloses_statement",
-    "paid_late", "paid_late_total", "encloses_debit_note", "declaration", "declaration_table",
+    "paid_late", "paid_late_total", "encloses_debit_note", "penalties_settled", "penalties_all_settled", "declaration", "declaration_table",
 })
 #: What whole-site pages add: the call list's callers, the agency's exhibits.
 PAGE_VARIABLES = frozenset({"situations", "exhibits"})
@@ -74,6 +74,10 @@ def theme_problems(renderer: Any) -> list[Problem]:
             name = relative_name(path, renderer.site.root)
             try:
                 tree = parse(renderer.env, path.read_text(encoding="utf-8"))
+            except UnicodeDecodeError as error:  # located like the renderer's TemplateFolder does
+                line = path.read_bytes()[: error.start].count(b"\n") + 1
+                problems.append(Problem(Location(name, line), "", f"not UTF-8 text ({error.reason}): save the template as UTF-8"))
+                continue
             except jinja2.TemplateSyntaxError as error:
                 problems.append(Problem(Location(name, error.lineno or 0), "", f"template syntax error: {error.message}"))
                 continue

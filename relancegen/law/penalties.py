@@ -25,7 +25,7 @@ from typing import NamedTuple
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from relancegen.site.model import Invoice, JournalEntry, LateInterestRule, Site, Terms, resolved_as
+from relancegen.site.model import Invoice, JournalEntry, LateInterestRule, PenaltiesSettled, Site, Terms, resolved_as
 from relancegen.site.rates import RateFixing, RateTables, half_year_start, next_half_year_start
 
 
@@ -89,6 +89,7 @@ class InvoicePenalties:
     rate: RateBasis = RateBasis("legal")  # the rate applied, worded by documents/ per language
     disputed: str | None = None  # the dispute's reason: such an invoice is out of the dunning
     imputations: tuple[Imputation, ...] = ()  # each payment, and what it settled
+    settled: PenaltiesSettled | None = None  # paid or waived: the figures are those on its date, none owed
 
     @property
     def interest_due(self) -> Decimal:
@@ -140,12 +141,21 @@ def compute_penalties(
     rates: RateTables,
     as_of: dt.date,
     formal_notice_date: dt.date | None = None,
+    with_settled: bool = False,
 ) -> InvoicePenalties | None:
     """Late interest and recovery indemnity of one invoice on ``as_of``.
 
     Returns None when the invoice owes no penalty: not yet late, paid on time, paid late
-    while ``terms.claim_paid_late`` is off, or a consumer's invoice before any formal notice.
+    while ``terms.claim_paid_late`` is off, a consumer's invoice before any formal notice, or
+    its penalties settled (paid or waived) on or before ``as_of``: from then on its payments
+    all count against its principal. ``with_settled`` returns what such a settlement covered
+    instead: the penalties on its date, marked ``settled`` (none of it is owed).
     """
+    settled = settlement_of(invoice, as_of)
+    if settled is not None:
+        if not with_settled:
+            return None
+        as_of = settled.date
     if as_of <= invoice.due or invoice.outstanding(invoice.due) <= 0:
         return None
 
@@ -176,7 +186,15 @@ def compute_penalties(
         imputations=tuple(imputations),
         rate=basis,
         disputed=invoice.disputed,
+        settled=settled,
     )
+
+
+def settlement_of(invoice: Invoice, as_of: dt.date) -> PenaltiesSettled | None:
+    """The settlement of the invoice's penalties in force on ``as_of`` (``penalties_settled``
+    dated on or before it), or None: before that date they are claimed as ever."""
+    settled = invoice.penalties_settled
+    return settled if settled is not None and settled.date <= as_of else None
 
 
 def principal_owed(
@@ -202,7 +220,8 @@ def principal_owed(
 
 
 def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> list[InvoicePenalties]:
-    """Every invoice of the site (or of one client) that owes penalties on ``as_of``."""
+    """Every invoice of the site (or of one client) that owes penalties on ``as_of``, and
+    those whose penalties were settled by then (marked ``settled``)."""
     results = []
     notices = {cid: formal_notice_dates(site.journal_of(cid)) for cid in site.clients}
     for invoice in site.invoices:
@@ -219,6 +238,7 @@ def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> 
             rates=site.rates,
             as_of=proceedings.eve if stopped and proceedings else as_of,
             formal_notice_date=notices[client.id].get(invoice.number),
+            with_settled=True,
         )
         if penalties is not None:
             results.append(penalties)

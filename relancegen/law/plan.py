@@ -93,13 +93,15 @@ def _declaration(site: Site, client: Client, start: dt.date, until: dt.date, rul
 
 def _data_dates(site: Site, client: Client, invoices: list) -> list[dt.date]:
     """The days on which the client's data alone may change a decision: an invoice enters
-    the prevention window or falls due, a payment, a promise ending, the end of a pause,
-    limitation."""
+    the prevention window or falls due, a payment, a settlement of its penalties, a promise
+    ending, the end of a pause, limitation."""
     window = next((step.days for step in site.schedule if step.stage == stages.PREVENTION), 0)
     dates = [client.paused_until] if client.paused_until else []
     for invoice in invoices:
         dates += [invoice.due + dt.timedelta(days=window), invoice.due + dt.timedelta(days=1), limitation_date(invoice, client.kind)]
         dates += [payment.date for payment in invoice.payments]
+        if invoice.penalties_settled:  # from then on no act claims its penalties
+            dates.append(invoice.penalties_settled.date)
         if invoice.promise:
             dates.append(invoice.promise.date + dt.timedelta(days=1))
     return sorted(set(dates))

@@ -14,8 +14,8 @@ from decimal import Decimal
 from relancegen.law import stages
 from relancegen.law.declaration import Declaration, declaration_of, declared
 from relancegen.law.limitation import is_time_barred
-from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, Site
-from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, formal_notice_dates, principal_owed, rates_missing
+from relancegen.site.model import STAGES, Client, Invoice, JournalEntry, PenaltiesSettled, Site
+from relancegen.law.penalties import InvoicePenalties, compute_penalties, formal_notice_date, formal_notice_dates, principal_owed, rates_missing, settlement_of
 
 @dataclass(frozen=True)
 class InvoiceLine:
@@ -25,6 +25,7 @@ class InvoiceLine:
     outstanding: Decimal
     days_late: int  # build date minus due date; negative when not yet due
     penalties: InvoicePenalties | None = None
+    settled: PenaltiesSettled | None = None  # its penalties were paid or waived: only its principal is claimed
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def debit_note_lines(site: Site, client: Client, invoices: list[Invoice], open_n
 def _paid_late(site: Site, client: Client, invoices: list[Invoice], open_numbers: set[str],
                history: list[JournalEntry], as_of: dt.date) -> tuple[InvoiceLine, ...]:
     """The invoices paid, but late, that still owe penalties (``terms.claim_paid_late``):
-    neither open, disputed nor time-barred."""
+    neither open, disputed, time-barred, nor with their penalties paid or waived since."""
     if not site.terms.claim_paid_late:
         return ()
     lines = []
@@ -229,4 +230,5 @@ def _line(site: Site, client: Client, invoice: Invoice, as_of: dt.date, notice: 
         outstanding=penalties.outstanding if penalties else invoice.outstanding(as_of),
         days_late=(as_of - invoice.due).days,
         penalties=penalties,
+        settled=settlement_of(invoice, as_of),
     )

@@ -32,6 +32,7 @@ from relancegen.site.model import (
     Invoice,
     Payment,
     Policy,
+    PenaltiesSettled,
     Promise,
     ScheduleStep,
     Signatory,
@@ -114,12 +115,18 @@ def load_site(site_dir: Path) -> Site:
 
 
 def dated_after(site: Site, as_of: dt.date) -> list[Problem]:
-    """Payments dated after the build date: the build would count money not yet received."""
+    """Payments dated after the build date: the build would count money not yet received; and
+    penalties settled after it (a settlement not made yet)."""
     return [
         Problem(invoice.location, f"invoices[{invoice.number}].payments", f"a payment is dated {payment.date.isoformat()}, after the build date {as_of.isoformat()}")
         for invoice in site.invoices
         for payment in invoice.payments
         if payment.date > as_of
+    ] + [
+        Problem(invoice.location, f"invoices[{invoice.number}].penalties_settled.date",
+                f"the penalties are settled on {invoice.penalties_settled.date.isoformat()}, after the build date {as_of.isoformat()}")
+        for invoice in site.invoices
+        if invoice.penalties_settled and invoice.penalties_settled.date > as_of
     ]
 
 
@@ -268,6 +275,7 @@ def _invoice(record: dict[str, Any], terms: Terms, root: Path, location: Locatio
     fields["due"] = fields["due"] or (fields["received"] or fields["issued"]) + dt.timedelta(days=terms.payment_days)
     fields["payments"] = tuple(Payment(**_fields(p)) for p in fields["payments"])
     fields["promise"] = Promise(**_fields(fields["promise"])) if fields["promise"] else None
+    fields["penalties_settled"] = PenaltiesSettled(**_fields(fields["penalties_settled"])) if fields["penalties_settled"] else None
     fields["file"] = root / fields["file"] if fields["file"] else None
     return Invoice(**fields, location=location)
 
@@ -305,6 +313,8 @@ def _invoice_problems(
             found.append(Problem(at("file"), f"{label}.file", f"no such file: {record['file']}"))
     if invoice.promise and invoice.promise.amount and invoice.promise.amount > invoice.amount - paid:
         found.append(Problem(at("promise"), f"{label}.promise.amount", "the promised amount exceeds what is still owed", "warning"))
+    if invoice.penalties_settled and invoice.penalties_settled.date < invoice.issued:
+        found.append(Problem(at("penalties_settled"), f"{label}.penalties_settled.date", "the penalties are settled before the invoice was issued"))
     return found
 
 

@@ -58,6 +58,9 @@ CLIENT_KINDS: tuple[str, ...] = ("b2b", "b2c", "public")
 PAYER_PROFILES: tuple[str, ...] = ("good", "average", "bad")
 DAY_COUNTS: tuple[str, ...] = ("actual/365", "actual/actual")
 PAYMENT_ALLOCATIONS: tuple[str, ...] = ("principal", "interest_first")
+#: How an invoice's late-payment penalties were settled (``penalties_settled.how``): the debtor
+#: paid them, or the creditor waived them (a commercial gesture, remise gracieuse).
+PENALTY_SETTLEMENTS: tuple[str, ...] = ("paid", "waived")
 JOURNAL_STATUSES: tuple[str, ...] = ("attempt", "sent", "failed", "recorded", "unknown", "tracked", "resolved")
 
 
@@ -190,6 +193,16 @@ class Promise:
 
 
 @dataclass(frozen=True)
+class PenaltiesSettled:
+    """The invoice's late-payment penalties were paid or waived on ``date``: from that day on
+    no document claims them (``how`` is one of :data:`PENALTY_SETTLEMENTS`)."""
+
+    date: dt.date
+    how: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Invoice:
     number: str
     client: str
@@ -206,6 +219,7 @@ class Invoice:
     late_interest: LateInterestRule | None = None
     performed: dt.date | None = None  # when the work or service was completed (consumer limitation)
     received: dt.date | None = None  # when a public buyer received the invoice (its term runs from it)
+    penalties_settled: PenaltiesSettled | None = None  # its penalties were paid or waived
     location: Location = Location("")
 
     def paid_by(self, day: dt.date) -> Decimal:

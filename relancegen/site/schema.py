@@ -24,6 +24,7 @@ from relancegen.site.model import (
     MEDIA,
     PAYER_PROFILES,
     PAYMENT_ALLOCATIONS,
+    PENALTY_SETTLEMENTS,
     PLUGIN_MEDIUM_STAGES,
     STAGES,
     LateInterestRule,
@@ -726,6 +727,7 @@ INVOICE = Record(
         "performed": Date(),
         "received": Date(),
         "late_interest": LateInterest(),
+        "penalties_settled": Record({"date": Date(required=True), "how": Choice(PENALTY_SETTLEMENTS, required=True), "note": Text()}),
     }
 )
 
