@@ -133,7 +133,7 @@ def declaration_of(site: Site, client: Client, numbers: Iterable[str]) -> Declar
     wanted = set(numbers)
     lines = []
     for invoice in site.invoices_of(client.id):
-        if invoice.number not in wanted or born(invoice) >= proceedings.judgment:
+        if invoice.number not in wanted or invoice.born >= proceedings.judgment:
             continue  # a claim born after the judgment is not declared (L622-17)
         penalties = compute_penalties(
             invoice, kind=client.kind, terms=site.terms, rates=site.rates, as_of=eve,
@@ -147,11 +147,6 @@ def declaration_of(site: Site, client: Client, numbers: Iterable[str]) -> Declar
             ))
     return Declaration(proceedings, tuple(lines)) if lines else None
 
-
-def born(invoice: Invoice) -> dt.date:
-    """When the claim was born: the work or service performed (``performed``), or the
-    invoice issued if that came first or the site does not say."""
-    return min(invoice.issued, invoice.performed) if invoice.performed else invoice.issued
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -230,7 +230,7 @@ def site_penalties(site: Site, as_of: dt.date, client_id: str | None = None) -> 
         client = site.clients[invoice.client]
         proceedings = client.insolvency
         # collective proceedings stop the interest of claims born before the judgment (C. com. L622-28)
-        stopped = proceedings is not None and proceedings.judgment <= as_of and invoice.issued < proceedings.judgment
+        stopped = proceedings is not None and proceedings.judgment <= as_of and invoice.born < proceedings.judgment
         penalties = compute_penalties(
             invoice,
             kind=client.kind,

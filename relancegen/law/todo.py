@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from relancegen.law.checks import LIMITATION_NOTICE_DAYS
-from relancegen.law.declaration import born
 from relancegen.law.limitation import limitation_date
 from relancegen.law.penalties import unverified_fixings
 from relancegen.law.plan import PENALTY_STAGES
@@ -127,7 +126,7 @@ def _claims_after_judgment(situations: list[ClientSituation], as_of: dt.date) ->
         proceedings = situation.client.insolvency
         if proceedings is None or proceedings.judgment > as_of:
             continue
-        lines = [line for line in (*situation.overdue, *situation.other_overdue) if born(line.invoice) >= proceedings.judgment]
+        lines = [line for line in (*situation.overdue, *situation.other_overdue) if line.invoice.born >= proceedings.judgment]
         if not lines:
             continue
         numbers = ", ".join(line.invoice.number for line in lines)

@@ -226,6 +226,13 @@ class Invoice:
         """Sum of payments made on or before ``day``."""
         return sum((p.amount for p in self.payments if p.date <= day), Decimal("0.00"))
 
+    @property
+    def born(self) -> dt.date:
+        """When the claim was born: the work or service performed (``performed``), or the
+        invoice issued if that came first or the site does not say. Collective proceedings
+        treat claims born before their opening judgment apart (C. com. L622-24, L622-17)."""
+        return min(self.issued, self.performed) if self.performed else self.issued
+
     def outstanding(self, day: dt.date) -> Decimal:
         """Principal still owed at the end of ``day`` (never negative)."""
         return max(self.amount - self.paid_by(day), Decimal("0.00"))
