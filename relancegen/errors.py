@@ -55,6 +55,13 @@ class RelancegenError(Exception):
     """A user-facing failure that is not about site content (missing folder, bad option)."""
 
 
+def not_utf8(path: Path, error: UnicodeDecodeError, what: str) -> tuple[int, str]:
+    """The line where a site file stops being UTF-8 text, and the message saying so to the
+    author of the ``what`` (a letter, a template, a stylesheet)."""
+    line = path.read_bytes()[: error.start].count(b"\n") + 1
+    return line, f"not UTF-8 text ({error.reason}): save the {what} as UTF-8"
+
+
 def relative_name(path: Path, root: Path) -> str:
     """The path as the user knows it: relative to the site root when inside it."""
     try:

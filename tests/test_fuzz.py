@@ -1,7 +1,7 @@
 """Fuzzing the real CLI with spoiled sites: never a traceback, never a file written elsewhere.
 
 Hypothesis starts from a valid site (site.yml, clients, invoices, a journal, a letter, an
-override and a child theme) and spoils it: a value of another type, a huge or control-laden text, a
+override, a stylesheet and a child theme) and spoils it: a value of another type, a huge or control-laden text, a
 number past every limit, a deleted or unknown key, a list where a mapping was, then bytes
 inserted, the file cut short, re-encoded in Latin-1 or UTF-16, or given YAML tags and
 aliases. ``relancegen check`` runs on the result (on one of a few build dates, some out of
@@ -62,8 +62,10 @@ JOURNAL = [
 LETTER = {"stage": "reminder", "medium": "email", "subject": "Relance {{ invoice_numbers }}", "variant": "z"}
 LETTER_BODY = "Bonjour {{ contact.name }},\n\n{{ invoice_table }}\n\nCordialement,\n{{ creditor.name }}\n"
 OVERRIDE = '{% extends "theme:email.html" %}\n'
+STYLESHEET = "/* Fuzz */\nbody { color: {{ style.accent_color }}; }\n"
 
-PATHS = ["site.yml", "data/clients.yml", "data/invoices.yml", "journal/2026.jsonl", "letters/reminder/mine.md", "overrides/email.html", "mytheme/theme.yml"]
+PATHS = ["site.yml", "data/clients.yml", "data/invoices.yml", "journal/2026.jsonl", "letters/reminder/mine.md", "overrides/email.html",
+         "overrides/assets/print.css", "mytheme/theme.yml"]
 
 TRICKY_TEXT = st.sampled_from([
     "", " ", "20260901", "2026-W36-1", "9999-12-31", "0001-01-01", "2026-02-30", "1e30", "-1", "NaN", "Infinity",
@@ -138,6 +140,7 @@ def _texts(documents: dict[str, Any]) -> dict[str, str]:
         "journal/2026.jsonl": "".join(json.dumps(entry, ensure_ascii=False, default=str) + "\n" for entry in _as_list(documents["journal/2026.jsonl"])),
         "letters/reminder/mine.md": "---\n" + dump(front) + "---\n" + LETTER_BODY,
         "overrides/email.html": OVERRIDE,
+        "overrides/assets/print.css": STYLESHEET,
         "mytheme/theme.yml": dump(documents["mytheme/theme.yml"]),
     }
 
@@ -238,6 +241,8 @@ def test_the_valid_site_builds():
         fast_pdf = _FastPdf()
         manager.register(fast_pdf, name="fuzz-fast-pdf")
         try:
+            checked = CliRunner().invoke(main, ["check", "--site", str(folder), "--date", BUILD_DAY])
+            assert checked.exit_code == 0, checked.output
             result = CliRunner().invoke(main, ["build", "--site", str(folder), "--date", BUILD_DAY, "--jobs", "1"])
         finally:
             manager.unregister(fast_pdf)

@@ -177,6 +177,7 @@ CASES: dict[str, Case] = {
     "override-undefined-variable": Case(with_file("overrides/email.html", "<p>\n{{ clinet.name }}\n"), "overrides/email.html:2: template error: 'clinet' is undefined", "build"),
     "override-utf16": Case(with_file("overrides/email.html", "<p>Relance</p>".encode("utf-16")), "overrides/email.html:1: template syntax error: not UTF-8 text (invalid start byte): save the template as UTF-8", "build"),
     "letter-undefined-variable": Case(with_file("letters/reminder/mine.md", "---\nstage: reminder\nmedium: email\nsubject: Relance\nregime: b2b\n---\n\nBonjour,\n\nVous devez {{ montant }}.\n"), "letters/reminder/mine.md:10: letter template error: 'montant' is undefined", "build"),
+    "stylesheet-latin1": Case(with_file("overrides/assets/print.css", "/* Café */\nbody { color: #222; }\n".encode("latin-1")), "overrides/assets/print.css:1: not UTF-8 text (invalid continuation byte): save the stylesheet as UTF-8"),
     "theme-unknown": Case(lambda root: site(root, site={"theme": "nosuch"}), "site.yml:4: site.theme: theme 'nosuch' is neither a built-in theme (classic), nor an installed one (relancegen.themes), nor a folder of the site"),
     "theme-without-templates": Case(theme({}), "site.yml:4: site.theme: the theme 'mytheme' (mytheme) lacks templates: blocks.html, blocks.txt, call_list.html"),
     "theme-yml-malformed": Case(theme({"theme.yml": "extends: [classic\n"}), "mytheme/theme.yml:2: invalid YAML: did not find expected ',' or ']'"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from relancegen import errors
-from relancegen.errors import Location, Problem, SiteError
+from relancegen.errors import Location, Problem, SiteError, not_utf8
 from relancegen.site.model import CLIENT_KINDS, DOCUMENT_STAGES, JournalEntry
 from relancegen.site.yamlpos import load_yaml_text
 
@@ -81,8 +81,8 @@ def parse_letter(path: Path, site_root: Path, problems: list[Problem], language:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        problems.append(Problem(Location(shown, line), "", f"not UTF-8 text ({error.reason}): save the letter as UTF-8"))
+        line, message = not_utf8(path, error, "letter")
+        problems.append(Problem(Location(shown, line), "", message))
         return None
     if not text.startswith("---\n") or "\n---\n" not in text[4:]:
         problems.append(Problem(Location(shown, 1), "", "a letter starts with front matter between two '---' lines"))

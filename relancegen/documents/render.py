@@ -32,7 +32,7 @@ from relancegen.documents.assets import ASSETS_DIR, AssetChain
 from relancegen.documents.catalogues import Catalogues
 from relancegen.documents.kinds import DEBIT_NOTE_MEDIA, DECLARATION_DOCUMENT, STAGE_DOCUMENTS, DocumentSpec, has_statement
 from relancegen.documents.themes import ENTRY_POINT_GROUP, THEME_FILE, installed_theme, style_variables, theme_metadata
-from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, relative_name, shown
+from relancegen.errors import Location, Problem, RelancegenError, SiteError, cut, not_utf8, relative_name, shown
 from relancegen.documents.letters import Letter, choose_letter, load_letters
 from relancegen.site import schema
 from relancegen.site.model import DECLARATION, Client, Site
@@ -188,8 +188,7 @@ class TemplateFolder(jinja2.FileSystemLoader):
             return super().get_source(environment, template)
         except UnicodeDecodeError as error:
             path = next(p for p in (Path(folder, *template.split("/")) for folder in self.searchpath) if p.is_file())
-            line = path.read_bytes()[: error.start].count(b"\n") + 1
-            message = f"not UTF-8 text ({error.reason}): save the template as UTF-8"
+            line, message = not_utf8(path, error, "template")
             raise jinja2.TemplateSyntaxError(message, line, template, str(path)) from None
 
 

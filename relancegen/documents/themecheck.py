@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 
-from relancegen.errors import Location, Problem, RelancegenError, SiteError, relative_name
+from relancegen.errors import Location, Problem, RelancegenError, SiteError, not_utf8, relative_name
 
 
 def problems_of(error: BaseException) -> list[Problem]:
@@ -70,13 +70,13 @@ def theme_problems(renderer: Any) -> list[Problem]:
     problems: list[Problem] = []
     known = CONTEXT_VARIABLES | PAGE_VARIABLES | set(renderer.env.globals)
     for folder in renderer.assets.folders:
-        for path in _templates(folder):
+        for path in template_files(folder):
             name = relative_name(path, renderer.site.root)
             try:
                 tree = parse(renderer.env, path.read_text(encoding="utf-8"))
             except UnicodeDecodeError as error:  # located like the renderer's TemplateFolder does
-                line = path.read_bytes()[: error.start].count(b"\n") + 1
-                problems.append(Problem(Location(name, line), "", f"not UTF-8 text ({error.reason}): save the template as UTF-8"))
+                line, message = not_utf8(path, error, "template")
+                problems.append(Problem(Location(name, line), "", message))
                 continue
             except jinja2.TemplateSyntaxError as error:
                 problems.append(Problem(Location(name, error.lineno or 0), "", f"template syntax error: {error.message}"))
@@ -124,7 +124,8 @@ def _undeclared(tree: nodes.Template) -> frozenset[str]:
     return frozenset(meta.find_undeclared_variables(tree))
 
 
-def _templates(folder: Path) -> list[Path]:
+def template_files(folder: Path) -> list[Path]:
+    """The templates of a theme or overrides folder that the check compiles (not its assets or fonts)."""
     return sorted(
         path for path in folder.rglob("*")
         if path.suffix in TEMPLATE_SUFFIXES and path.is_file() and not path.relative_to(folder).parts[0] in ("assets", "fonts")
