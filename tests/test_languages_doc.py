@@ -4,9 +4,14 @@ for one client's reminder email without touching Python."""
 from __future__ import annotations
 
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+
+from babel.messages.pofile import read_po
 
 from relancegen.cli import main
 
@@ -39,3 +44,26 @@ def test_the_german_worked_example(site_factory):
     assert check.exit_code == 1
     assert "statement.html" in check.output and "no 'de' letter for stage 'formal_notice'" in check.output
     assert "'Montant TTC'" not in check.output
+
+
+def test_the_catalogue_commands_keep_the_shipped_catalogues_current(tmp_path):
+    """The page's two pybabel commands, run on a copy of the theme's catalogues: the shipped
+    template of strings already holds every string of the templates, and the English
+    catalogue translates each of them, none fuzzy."""
+    root = Path(__file__).parent.parent
+    commands = re.search(r"^```sh\n(pybabel extract .*?)^```$", DOC.read_text(encoding="utf-8"), re.M | re.S).group(1).splitlines()
+    locales = tmp_path / "locales"
+    subprocess.run(["cp", "-r", str(root / "themes/classic/locales"), str(locales)], check=True)
+    pybabel = str(Path(sys.executable).parent / "pybabel")
+    for command in commands:
+        words = [str(locales) + word[len("themes/classic/locales"):] if word.startswith("themes/classic/locales") else word
+                 for word in shlex.split(command)[1:]]
+        subprocess.run([pybabel, *words], cwd=root, check=True, capture_output=True)
+    shipped = (root / "themes/classic/locales/messages.pot").read_text(encoding="utf-8")
+    extracted = (locales / "messages.pot").read_text(encoding="utf-8")
+    strip = lambda text: [line for line in text.splitlines() if not line.startswith('"POT-Creation-Date')]  # noqa: E731
+    assert strip(extracted) == strip(shipped), "the templates changed: run the extract command of docs/languages.md"
+    with (locales / "en/LC_MESSAGES/messages.po").open("rb") as stream:
+        english = read_po(stream)
+    untranslated = [m.id for m in english if m.id and (not m.string or m.fuzzy)]
+    assert not untranslated and not english.obsolete, (untranslated, list(english.obsolete))
