@@ -75,6 +75,8 @@ class AgencyExportChannel:
         folder = settings.get("to")
         if not isinstance(folder, str) or not folder:
             problems.append(f"to: expected the folder receiving the case files, such as exports/, got {folder!r}")
+        elif not folder.isprintable():
+            problems.append(f"to: {folder!r} holds a control character; give a folder name such as exports/")
         elif Path(folder).is_absolute() or not (self.site.root / folder).resolve().is_relative_to(self.site.root.resolve()):
             problems.append(f"to: {folder!r} is outside the site; give a folder inside it, such as exports/")
         return problems
