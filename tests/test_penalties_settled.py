@@ -263,3 +263,22 @@ def test_a_bad_settlement_is_a_located_error(site_factory, settled, message):
         assert result.exit_code == 1 and message in result.output, result.output
         assert "data/invoices.yml:" in result.output and "Traceback" not in result.output
     assert not (site_dir / "_site").exists()
+
+
+def test_check_warns_about_a_settlement_of_penalties_never_owed(site_factory):
+    """Paid on time, or a consumer's invoice no formal notice named: there was nothing to pay
+    or waive, so the date is likely wrong; a real settlement raises no warning."""
+    on_time = {**OPEN, "number": "F-8", "payments": [{"date": "2026-09-15", "amount": "300.00"}],
+               "penalties_settled": {"date": "2026-10-01", "how": "waived"}}
+    consumer = client("conso", "Mme Julie Moreau", kind="b2c")
+    unnoticed = {**WAIVED, "number": "C-1", "client": "conso", "penalties_settled": {"date": "2026-11-02", "how": "paid"}}
+    settled = {**PAID_LATE, "penalties_settled": {"date": "2026-11-10", "how": "paid"}}
+    site_dir = site_factory(creditor={**CREDITOR, "consumer_mediator": {"name": "Médiateur", "url": "https://mediateur.example"}},
+                            clients=[PRO, consumer], invoices=[settled, on_time, unnoticed], terms=TERMS, site={"as_of": "2026-11-23"})
+    result = CliRunner().invoke(main, ["check", "--site", str(site_dir)])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if ".penalties_settled:" in line]
+    assert len(warned) == 2, result.output
+    assert "invoices[F-8].penalties_settled: on 2026-10-01 the invoice owed no penalty" in warned[0]
+    assert "invoices[C-1].penalties_settled: on 2026-11-02 the invoice owed no penalty" in warned[1]
+    assert "check the date, or remove penalties_settled" in warned[0]
