@@ -185,6 +185,7 @@ CASES: dict[str, Case] = {
     "theme-extends-control-character": Case(theme({"theme.yml": 'extends: "classic\\0"\n'}), "mytheme/theme.yml:1: extends: 'classic\\x00' contains a control character"),
     "path-name-too-long": Case(lambda root: site(root, site={"output": "_" * 300}), "site.yml:5: site.output: '" + "_" * 27 + "..." + "_" * 28 + "' holds a name longer than 255 bytes, which no file system accepts"),
     "channel-folder-control-character": Case(lambda root: site(root, channels={"agency": {"plugin": "agency-export", "to": "exp\0orts"}}), "channels.agency.to: 'exp\\x00orts' holds a control character; give a folder name such as exports/"),
+    "channel-folder-name-too-long": Case(lambda root: site(root, channels={"agency": {"plugin": "agency-export", "to": "x" * 300}}), "channels.agency.to: '" + "x" * 27 + "..." + "x" * 28 + "' holds a name longer than 255 bytes, which no file system accepts"),
     "channel-plugin-missing": Case(lambda root: site(root, channels={"email": {"plugin": "smpt"}}), "channels.email.plugin: no running plugin provides a channel named 'smpt'"),
 }
 

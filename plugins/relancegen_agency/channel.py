@@ -27,8 +27,10 @@ from typing import Any
 
 from relancegen import Delivery, Receipt
 from relancegen.plugins import plugin_renderer
+from relancegen.errors import shown
 from relancegen.fsutil import write_atomic
 from relancegen.site.model import Site
+from relancegen.site.schema import NAME_MAX
 from relancegen.documents.render import Renderer
 from relancegen.law.situation import ClientSituation, InvoiceLine, compute_situation
 
@@ -77,6 +79,8 @@ class AgencyExportChannel:
             problems.append(f"to: expected the folder receiving the case files, such as exports/, got {folder!r}")
         elif not folder.isprintable():
             problems.append(f"to: {folder!r} holds a control character; give a folder name such as exports/")
+        elif any(len(name.encode("utf-8")) > NAME_MAX for name in Path(folder).parts):
+            problems.append(f"to: {shown(folder)} holds a name longer than {NAME_MAX} bytes, which no file system accepts")
         elif Path(folder).is_absolute() or not (self.site.root / folder).resolve().is_relative_to(self.site.root.resolve()):
             problems.append(f"to: {folder!r} is outside the site; give a folder inside it, such as exports/")
         return problems
