@@ -16,7 +16,7 @@ from decimal import Decimal
 from relancegen.law import stages
 from relancegen.law.limitation import limitation_date
 from relancegen.law.penalties import compute_penalties, formal_notice_dates, rates_missing
-from relancegen.law.situation import compute_situation, debit_note_lines
+from relancegen.law.situation import compute_situation, debit_note_lines, debit_note_total
 from relancegen.site.model import DECLARATION, DOCUMENT_STAGES, STAGE_MEDIA, Client, JournalEntry, Site
 
 #: Stages whose documents claim the penalties as well as the principal.
@@ -130,7 +130,7 @@ def _plan_day(site: Site, client: Client, invoices: list, journal: list[JournalE
     if decision.stage in PENALTY_STAGES:  # the debit note leaves with the letter: its invoices are the act's too
         paid_late, _ = debit_note_lines(site, client, invoices, {inv.number for inv in open_}, journal, day)
         numbers = tuple(sorted({*numbers, *(line.invoice.number for line in paid_late)}))
-        debit_note = sum((line.penalties.total_penalties for line in paid_late if line.penalties), Decimal("0.00"))
+        debit_note = debit_note_total(paid_late)
     planned.append(_act(site, client, open_, journal, day, decision.stage, numbers, decision.deadline, debit_note))
     for medium in STAGE_MEDIA[decision.stage]:
         journal.append(_entry(client.id, decision.stage, medium, numbers, day))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -55,7 +56,7 @@ class ClientSituation:
     @property
     def paid_late_total(self) -> Decimal:
         """The penalties owed on invoices paid late: what the debit note claims."""
-        return sum((line.penalties.total_penalties for line in self.paid_late if line.penalties), Decimal("0.00"))
+        return debit_note_total(self.paid_late)
 
     @property
     def principal(self) -> Decimal:
@@ -201,6 +202,11 @@ def debit_note_lines(site: Site, client: Client, invoices: list[Invoice], open_n
     unverified = rates_missing((line.penalties for line in lines if line.penalties), site.rates)
     return (tuple(line for line in lines if line.invoice.number not in unverified),
             tuple(line for line in lines if line.invoice.number in unverified))
+
+
+def debit_note_total(lines: Iterable[InvoiceLine]) -> Decimal:
+    """What a debit note claims on these invoices paid late: their penalties."""
+    return sum((line.penalties.total_penalties for line in lines if line.penalties), Decimal("0.00"))
 
 
 def _paid_late(site: Site, client: Client, invoices: list[Invoice], open_numbers: set[str],
