@@ -106,16 +106,16 @@ def _document_warnings(site: Site, as_of: dt.date) -> list[Problem]:
             found.append(Problem(invoice.location, f"invoices[{invoice.number}].received", "received: is for public buyers, whose term runs from their receipt of the invoice; a business or consumer term runs from the invoice (or the due date you give)", "warning"))
         if kind == "public" and invoice.received is None and invoice.outstanding(as_of) > 0:
             found.append(Problem(invoice.location, f"invoices[{invoice.number}].received", "a public buyer's payment term runs from its receipt of the invoice (CCP R2192-12, the Chorus Pro notification): add received: YYYY-MM-DD, else the term runs from the issue date", "warning"))
-        if invoice.penalties_settled is not None and _owed_no_penalty(site, invoice, kind):
+        if invoice.penalties_settled is not None and _owed_no_penalty(site, invoice, kind, invoice.penalties_settled.date):
             found.append(Problem(invoice.location, f"invoices[{invoice.number}].penalties_settled", f"on {invoice.penalties_settled.date.isoformat()} the invoice owed no penalty (not yet late, paid on time, or a consumer's invoice before any formal notice naming it): there was nothing to pay or waive; check the date, or remove penalties_settled", "warning"))
         if invoice.file is None and invoice.due < as_of and invoice.outstanding(as_of) > 0 and not invoice.disputed:
             found.append(Problem(invoice.location, f"invoices[{invoice.number}].file", "no copy of the invoice: the registered letters (penalties, formal notice) will go without it; add file: invoices/<the PDF>", "warning"))
     return found
 
 
-def _owed_no_penalty(site: Site, invoice: Invoice, kind: str) -> bool:
-    """Whether an invoice owed no penalty on the day its penalties are said to be settled."""
+def _owed_no_penalty(site: Site, invoice: Invoice, kind: str, settled_on: dt.date) -> bool:
+    """Whether an invoice owed no penalty on ``settled_on``, the day its penalties are said
+    to be settled."""
     notices = formal_notice_dates(site.journal_of(invoice.client))
     return compute_penalties(invoice, kind=kind, terms=replace(site.terms, claim_paid_late=True), rates=site.rates,
-                             as_of=invoice.penalties_settled.date if invoice.penalties_settled else invoice.due,
-                             formal_notice_date=notices.get(invoice.number), with_settled=True) is None
+                             as_of=settled_on, formal_notice_date=notices.get(invoice.number), with_settled=True) is None

@@ -148,7 +148,6 @@ def declaration_of(site: Site, client: Client, numbers: Iterable[str]) -> Declar
     return Declaration(proceedings, tuple(lines)) if lines else None
 
 
-
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later (the month's last day when it has fewer days)."""
     month = day.month - 1 + months
