@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from relancegen.errors import Location, Problem, not_utf8, relative_name
-from relancegen.documents.themecheck import template_files
+from relancegen.documents.themecheck import is_template
 
 INCLUDE = re.compile(r"{%-?\s*include\b.*?%}", re.S)
 WEASYPRINT_AT = re.compile(r" at (\d+):(\d+)")
@@ -39,13 +39,13 @@ def stylesheet_problems(renderer: Any) -> list[Problem]:
     lines left out, line breaks kept) with the site's context, so lines match the file."""
     env = renderer.env.overlay(trim_blocks=False, lstrip_blocks=False)
     problems: list[Problem] = []
-    templates = {path for folder in renderer.assets.folders if folder.is_dir() for path in template_files(folder)}
     for path in stylesheets(renderer):
         name = relative_name(path, renderer.site.root)
         try:
             source = INCLUDE.sub(lambda match: "\n" * match.group().count("\n"), path.read_text(encoding="utf-8"))
         except UnicodeDecodeError as error:
-            if path not in templates:  # else the template check reports it
+            reported = any(path.is_relative_to(folder) and is_template(path, folder) for folder in renderer.assets.folders)
+            if not reported:  # a template's is reported by the template check
                 line, message = not_utf8(path, error, "stylesheet")
                 problems.append(Problem(Location(name, line), "", message))
             continue

@@ -125,11 +125,14 @@ def _undeclared(tree: nodes.Template) -> frozenset[str]:
 
 
 def template_files(folder: Path) -> list[Path]:
-    """The templates of a theme or overrides folder that the check compiles (not its assets or fonts)."""
-    return sorted(
-        path for path in folder.rglob("*")
-        if path.suffix in TEMPLATE_SUFFIXES and path.is_file() and not path.relative_to(folder).parts[0] in ("assets", "fonts")
-    )
+    """The templates of a theme or overrides folder that the check compiles."""
+    return sorted(path for path in folder.rglob("*") if is_template(path, folder) and path.is_file())
+
+
+def is_template(path: Path, folder: Path) -> bool:
+    """Whether a file of a theme or overrides folder is a template the check compiles (not
+    one of its assets or fonts)."""
+    return path.suffix in TEMPLATE_SUFFIXES and path.relative_to(folder).parts[0] not in ("assets", "fonts")
 
 
 def _unknown_variables(tree: nodes.Template, known: set[str], name: str) -> list[Problem]:
